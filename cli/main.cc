@@ -1,0 +1,43 @@
+// The `sstablefs` executable: dispatches to the subcommands in cli/.
+#include <cstdio>
+#include <cstring>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage:\n"
+    "  sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [--rows] [--csv]\n"
+    "  sstablefs --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  dump     print an SSTable as sstabledump-compatible JSON\n"
+    "           (see `sstablefs dump --help`)\n"
+    "\n"
+    "Exit codes: 0 success, 1 damage found, 2 usage or I/O error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using sstablefs::cli::kExitError;
+  using sstablefs::cli::kExitOk;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kExitError;
+  }
+  const char* cmd = argv[1];
+  if (std::strcmp(cmd, "--help") == 0 || std::strcmp(cmd, "-h") == 0) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (std::strcmp(cmd, "--version") == 0 || std::strcmp(cmd, "-V") == 0) {
+    std::printf("sstablefs %s\n", SSTFS_VERSION);
+    return kExitOk;
+  }
+  if (std::strcmp(cmd, "dump") == 0) {
+    return sstablefs::cli::RunDump(argc - 1, argv + 1, stdout, stderr);
+  }
+  std::fprintf(stderr, "sstablefs: unknown command '%s'\n\n%s", cmd, kUsage);
+  return kExitError;
+}

@@ -1,0 +1,82 @@
+// SSTable: one SSTable's components opened together — the entry point the
+// dump/verify commands and the filesystem use.
+//
+// Contract:
+//  - Open() takes the path of any component (e.g. ".../nb-1-big-Data.db") and
+//    reads only the small components eagerly (TOC.txt, Statistics.db,
+//    CompressionInfo.db offsets); Data.db and Index.db are read on demand.
+//  - A missing or unlisted component that is not needed for reading is a
+//    warning (warnings()), not an error. A missing Data.db or Statistics.db is
+//    an error. A recognised but unsupported format (BTI, oa, ka/la, ...) is
+//    kUnsupported naming the version.
+//  - An SSTable is immutable after Open() and safe to share between threads;
+//    each thread opens its own DataInput / PartitionIterator.
+#ifndef SSTABLEFS_READER_SSTABLE_H_
+#define SSTABLEFS_READER_SSTABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reader/columns.h"
+#include "reader/compression_info.h"
+#include "reader/data_file.h"
+#include "reader/data_input.h"
+#include "reader/descriptor.h"
+#include "reader/partitioner.h"
+#include "reader/statistics.h"
+#include "reader/status.h"
+
+namespace sstablefs::reader {
+
+class ChunkCache;
+class PartitionIndex;
+
+class SSTable {
+ public:
+  // `cache` must outlive the SSTable; nullptr means no caching.
+  static Result<std::shared_ptr<SSTable>> Open(const std::string& component_path,
+                                               ChunkCache* cache);
+  ~SSTable();
+
+  const Descriptor& descriptor() const { return descriptor_; }
+  const Statistics& statistics() const { return statistics_; }
+  const Columns& columns() const { return columns_; }
+  // Absent for uncompressed SSTables.
+  const std::optional<CompressionInfo>& compression() const {
+    return compression_;
+  }
+  Partitioner partitioner() const { return partitioner_; }
+  // Components listed in TOC.txt (empty when there is no TOC).
+  const std::vector<std::string>& toc() const { return toc_; }
+  // Missing or unlisted components, and similar non-fatal findings.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // A fresh reader over the uncompressed Data.db bytes.
+  Result<std::unique_ptr<DataInput>> OpenData() const;
+
+  // Data.db offset of the partition with this serialized key, std::nullopt
+  // when it is absent (bloom filter, then Summary.db -> Index.db). Falls back
+  // to a scan of Index.db when Summary.db is missing.
+  Result<std::optional<uint64_t>> FindPartition(ByteView key) const;
+
+ private:
+  SSTable() = default;
+
+  Descriptor descriptor_;
+  Statistics statistics_;
+  Columns columns_;
+  std::optional<CompressionInfo> compression_;
+  Partitioner partitioner_;
+  std::vector<std::string> toc_;
+  std::vector<std::string> warnings_;
+  ChunkCache* cache_ = nullptr;
+  uint64_t file_id_ = 0;
+  std::unique_ptr<PartitionIndex> index_;
+};
+
+}  // namespace sstablefs::reader
+
+#endif  // SSTABLEFS_READER_SSTABLE_H_
