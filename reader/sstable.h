@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ namespace sstablefs::reader {
 
 class ChunkCache;
 class PartitionIndex;
+class RandomAccessFile;
 
 class SSTable {
  public:
@@ -44,10 +46,14 @@ class SSTable {
   const Descriptor& descriptor() const { return descriptor_; }
   const Statistics& statistics() const { return statistics_; }
   const Columns& columns() const { return columns_; }
-  // Absent for uncompressed SSTables.
-  const std::optional<CompressionInfo>& compression() const {
+  // Null for uncompressed SSTables.
+  const std::shared_ptr<const CompressionInfo>& compression() const {
     return compression_;
   }
+  // Uncompressed length of Data.db.
+  uint64_t data_length() const;
+  // On-disk size of Data.db.
+  uint64_t data_file_size() const;
   Partitioner partitioner() const { return partitioner_; }
   // Components listed in TOC.txt (empty when there is no TOC).
   const std::vector<std::string>& toc() const { return toc_; }
@@ -62,19 +68,30 @@ class SSTable {
   // to a scan of Index.db when Summary.db is missing.
   Result<std::optional<uint64_t>> FindPartition(ByteView key) const;
 
+  // The partition index (Index.db, Summary.db, Filter.db); opened on first use.
+  // kNotFound when the SSTable has no Index.db.
+  Result<const PartitionIndex*> index() const;
+
  private:
   SSTable() = default;
 
   Descriptor descriptor_;
   Statistics statistics_;
   Columns columns_;
-  std::optional<CompressionInfo> compression_;
+  std::shared_ptr<const CompressionInfo> compression_;
+  // Data.db stays open for the SSTable's life: reads keep working when
+  // compaction deletes the file from a live node's data directory.
+  std::shared_ptr<RandomAccessFile> data_file_;
+  std::string crc_path_;  // CRC.db of an uncompressed SSTable, "" if none
   Partitioner partitioner_;
   std::vector<std::string> toc_;
   std::vector<std::string> warnings_;
   ChunkCache* cache_ = nullptr;
   uint64_t file_id_ = 0;
-  std::unique_ptr<PartitionIndex> index_;
+  mutable std::mutex index_mu_;
+  mutable std::unique_ptr<PartitionIndex> index_;
+  mutable Status index_status_;
+  mutable bool index_opened_ = false;
 };
 
 }  // namespace sstablefs::reader

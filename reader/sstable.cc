@@ -1,0 +1,158 @@
+#include "reader/sstable.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "reader/big/partition_index.h"
+#include "reader/chunk_cache.h"
+#include "reader/file_data_input.h"
+#include "reader/file_util.h"
+#include "reader/toc.h"
+
+namespace sstablefs::reader {
+namespace {
+
+// Upper bounds for the components read whole. They are far above anything
+// Cassandra writes for these components and only stop a corrupt or hostile
+// file from making us allocate without limit.
+constexpr size_t kMaxTocBytes = 64 * 1024;
+constexpr size_t kMaxStatisticsBytes = 64 * 1024 * 1024;
+constexpr size_t kMaxCompressionInfoBytes = 1024 * 1024 * 1024;
+
+bool FileExists(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+// Component names of the files in the SSTable's folder that share its prefix.
+std::vector<std::string> PresentComponents(const Descriptor& d) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  const std::string prefix = d.prefix() + "-";
+  for (const auto& entry :
+       std::filesystem::directory_iterator(d.directory, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+      out.push_back(name.substr(prefix.size()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SSTable::~SSTable() = default;
+
+Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path,
+                                               ChunkCache* cache) {
+  SSTFS_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(component_path));
+  if (!d.IsReadable()) {
+    return Status::Unsupported(d.ComponentPath("Data.db") +
+                               ": unsupported SSTable format '" +
+                               d.version.str() + "-" + d.format + "'");
+  }
+  std::shared_ptr<SSTable> t(new SSTable());
+  t->descriptor_ = d;
+  t->cache_ = cache;
+  t->file_id_ = ChunkCache::NewFileId();
+
+  // TOC.txt: optional; its absence and any mismatch are warnings.
+  const std::string toc_path = d.ComponentPath("TOC.txt");
+  std::vector<std::string> present = PresentComponents(d);
+  if (FileExists(toc_path)) {
+    SSTFS_ASSIGN_OR_RETURN(std::string toc_bytes,
+                           ReadSmallFile(toc_path, kMaxTocBytes));
+    Result<std::vector<std::string>> toc = ParseToc(ByteView(toc_bytes), toc_path);
+    if (toc.ok()) {
+      t->toc_ = std::move(toc).value();
+      t->warnings_ = CompareTocWithFiles(t->toc_, present, d.prefix());
+    } else {
+      t->warnings_.push_back(toc.status().message());
+    }
+  } else {
+    t->warnings_.push_back(toc_path + ": missing (components found by name)");
+  }
+
+  // Statistics.db: required, it holds the serialization header.
+  const std::string stats_path = d.ComponentPath("Statistics.db");
+  SSTFS_ASSIGN_OR_RETURN(std::string stats_bytes,
+                         ReadSmallFile(stats_path, kMaxStatisticsBytes));
+  SSTFS_ASSIGN_OR_RETURN(t->statistics_,
+                         DecodeStatistics(ByteView(stats_bytes), d.version,
+                                          stats_path));
+  if (!t->statistics_.header) {
+    return Status::Corruption(stats_path +
+                              ": no serialization header component");
+  }
+  SSTFS_ASSIGN_OR_RETURN(t->columns_,
+                         ResolveColumns(*t->statistics_.header, stats_path));
+  if (t->statistics_.validation) {
+    SSTFS_ASSIGN_OR_RETURN(
+        t->partitioner_,
+        Partitioner::FromClassName(t->statistics_.validation->partitioner));
+  } else {
+    t->warnings_.push_back(stats_path +
+                           ": no validation component; assuming Murmur3Partitioner");
+  }
+
+  // Data.db stays open for the life of the SSTable.
+  SSTFS_ASSIGN_OR_RETURN(t->data_file_,
+                         RandomAccessFile::Open(d.ComponentPath("Data.db")));
+
+  const std::string ci_path = d.ComponentPath("CompressionInfo.db");
+  if (FileExists(ci_path)) {
+    SSTFS_ASSIGN_OR_RETURN(std::string ci_bytes,
+                           ReadSmallFile(ci_path, kMaxCompressionInfoBytes));
+    SSTFS_ASSIGN_OR_RETURN(
+        CompressionInfo info,
+        DecodeCompressionInfo(ByteView(ci_bytes), d.version, ci_path,
+                              t->data_file_->size()));
+    t->compression_ = std::make_shared<const CompressionInfo>(std::move(info));
+  } else if (FileExists(d.ComponentPath("CRC.db"))) {
+    t->crc_path_ = d.ComponentPath("CRC.db");
+  }
+  return t;
+}
+
+uint64_t SSTable::data_length() const {
+  return compression_ ? compression_->data_length : data_file_->size();
+}
+
+uint64_t SSTable::data_file_size() const { return data_file_->size(); }
+
+Result<std::unique_ptr<DataInput>> SSTable::OpenData() const {
+  if (compression_) {
+    return OpenCompressedDataInput(data_file_, compression_, cache_, file_id_);
+  }
+  return OpenUncompressedDataInput(data_file_, crc_path_, cache_, file_id_);
+}
+
+Result<const PartitionIndex*> SSTable::index() const {
+  std::lock_guard<std::mutex> lock(index_mu_);
+  if (!index_opened_) {
+    index_opened_ = true;
+    if (!FileExists(descriptor_.ComponentPath("Index.db"))) {
+      index_status_ = Status::NotFound(descriptor_.ComponentPath("Index.db") +
+                                       ": missing");
+    } else {
+      Result<std::unique_ptr<PartitionIndex>> opened =
+          PartitionIndex::Open(descriptor_, partitioner_);
+      if (opened.ok()) {
+        index_ = std::move(opened).value();
+      } else {
+        index_status_ = opened.status();
+      }
+    }
+  }
+  if (!index_) return index_status_;
+  return static_cast<const PartitionIndex*>(index_.get());
+}
+
+Result<std::optional<uint64_t>> SSTable::FindPartition(ByteView key) const {
+  SSTFS_ASSIGN_OR_RETURN(const PartitionIndex* index, index());
+  SSTFS_ASSIGN_OR_RETURN(std::optional<IndexEntry> entry, index->Find(key));
+  if (!entry) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(entry->data_position);
+}
+
+}  // namespace sstablefs::reader
