@@ -29,6 +29,7 @@ struct Descriptor {
   std::string format;      // "big" or "bti" ("big" for legacy names)
   bool legacy_name = false;
   bool temporary = false;  // "tmp-" or "tmplink-" prefix
+  std::string temporary_marker;  // "tmp" or "tmplink" when temporary
 
   // The file-name prefix shared by all components: "nb-1-big",
   // "ks-t-ka-1", "tmp-nb-2-big".

@@ -15,9 +15,11 @@
 //    TypeKind::kCustom, which renders as a blob (callers warn). It fails only on
 //    a syntactically broken string (unbalanced parentheses and the like).
 //  - Rendering functions never fail: a value whose bytes do not fit the type
-//    (wrong length, bad UTF-8, ...) renders as a blob "0x..." so a dump never
-//    stops on one odd cell. They append to `out` and never allocate per call
-//    beyond growing `out`.
+//    (wrong length, truncated collection, ...) renders as a blob "0x..." so a
+//    dump never stops on one odd cell. Text that is not UTF-8 is kept: JSON
+//    escapes each bad byte as \u00XX, literal/dump text passes bytes through.
+//    They append to `out`; per call they allocate only for rare shapes
+//    (varints over 8 bytes, decimals, composite keys).
 //  - CqlType objects are immutable and shared (std::shared_ptr<const CqlType>);
 //    thread-safe to use from any thread.
 #ifndef SSTABLEFS_READER_TYPES_H_
@@ -26,7 +28,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "reader/byte_view.h"
@@ -76,7 +80,17 @@ struct CqlType {
 };
 
 // Parses an AbstractType string from the serialization header.
+// Accepts full (org.apache.cassandra.db.marshal.X) and short (X) class names
+// and whitespace between tokens. Type parameters nest at most
+// kMaxTypeNestingDepth levels (fails beyond: hostile input). Children of any
+// parameterised type are marked `frozen` (Cassandra only allows frozen types
+// inside collections, tuples, UDTs and vectors).
+inline constexpr int kMaxTypeNestingDepth = 64;
 Result<CqlTypePtr> ParseMarshalType(std::string_view s);
+
+// The CqlType of a simple (parameterless) kind, e.g. for tests and defaults.
+// REQUIRES: kind is not a list/set/map/tuple/udt/vector/composite.
+CqlTypePtr SimpleType(TypeKind kind);
 
 // --- Rendering ------------------------------------------------------------
 // CQL JSON as `SELECT JSON` returns it (SPEC §3): text as JSON string,
@@ -93,6 +107,37 @@ void AppendCqlLiteral(const CqlType& type, ByteView value, bool quote_strings,
 // The string sstabledump prints for a value (AbstractType.getString / the
 // type's toJSONString as JsonTransformer uses it), without JSON quoting.
 void AppendDumpString(const CqlType& type, ByteView value, std::string* out);
+
+// One cell of a multi-cell (non-frozen) collection or UDT, in the order the
+// cells are stored (path order). `path` is CellPath component 0: list -> a
+// timeuuid (ignored), set -> the element, map -> the key, UDT -> the field
+// position as a 2-byte big-endian short (UserType.cellPathForField). `value`
+// is the cell value (empty for set cells). The views need only live for the
+// call.
+using MultiCellEntry = std::pair<ByteView /*path*/, ByteView /*value*/>;
+
+// Render the live cells of a multi-cell column as ONE value, exactly as the
+// frozen equivalent would render: list -> values in path order, set -> the
+// paths, map -> path: value, UDT -> object of all fields (missing -> null).
+// `type` is the column type (IsMultiCell()); for other types the first
+// cell's value is rendered as a plain value.
+void AppendMultiCellJson(const CqlType& type,
+                         std::span<const MultiCellEntry> cells,
+                         std::string* out);
+void AppendMultiCellCqlLiteral(const CqlType& type,
+                               std::span<const MultiCellEntry> cells,
+                               bool quote_strings, std::string* out);
+
+// The type of a multi-cell column's cell path (list: timeuuid, set/map: the
+// element/key type, UDT: smallint field position) and of its cell values
+// (list: element, set: empty, map: value type; UDT: see UdtFieldType).
+// Returns nullptr when `type` is not multi-cell.
+CqlTypePtr CellPathType(const CqlType& type);
+CqlTypePtr CellValueType(const CqlType& type);
+// UDT: the type of field `position`, or nullptr if out of range.
+CqlTypePtr UdtFieldType(const CqlType& type, int position);
+// Decodes a UDT cell path (2-byte big-endian field position); -1 if invalid.
+int UdtFieldPosition(ByteView path);
 
 // Appends `s` as a JSON string literal with quotes, escaping as JSON requires;
 // invalid UTF-8 bytes are written as \u00XX of the byte (never dropped).

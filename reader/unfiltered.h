@@ -61,9 +61,12 @@ enum class BoundKind : uint8_t {
   kInclEndBound = 6,
   kExclStartBound = 7,
 };
+// As ClusteringPrefix.Kind.isBoundary/isStart/isEnd: a boundary both closes
+// the previous range and opens the next, so IsStart and IsEnd are both true
+// for it. kClustering and kStaticClustering are neither.
 bool IsBoundary(BoundKind k);  // either *_BOUNDARY kind
-bool IsStart(BoundKind k);     // a bound that opens a range
-bool IsEnd(BoundKind k);       // a bound that closes a range
+bool IsStart(BoundKind k);     // opens a range (start bound or boundary)
+bool IsEnd(BoundKind k);       // closes a range (end bound or boundary)
 
 // Clustering values of a row or a marker bound. A component may be absent
 // (std::nullopt: null, allowed in compact tables) or present-but-empty.
@@ -93,12 +96,19 @@ struct ComplexDeletion {
   DeletionTime deletion;
 };
 
+// A static row that carries nothing (no liveness, deletion or cells) is never
+// reported: Cassandra writes one into every partition of a table with static
+// columns (Rows.EMPTY_STATIC_ROW) and its own reader drops it too.
 struct Row {
   bool is_static = false;
   Clustering clustering;  // kind kClustering (or kStaticClustering)
   LivenessInfo liveness;
   DeletionTime deletion;
   bool deletion_is_shadowable = false;  // HAS_SHADOWABLE_DELETION (MV rows)
+  // ScyllaDB-written MV rows only: a second, shadowable tombstone kept next to
+  // the regular one (extended flag 0x80, HAS_SCYLLA_SHADOWABLE_DELETION). Live
+  // when absent; Cassandra never writes it.
+  DeletionTime shadowable_deletion;
   // Cells in column order; complex columns' cells in path order.
   std::vector<Cell> cells;
   std::vector<ComplexDeletion> complex_deletions;
