@@ -15,6 +15,9 @@ inline constexpr int kExitError = 2;
 // `sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [--rows] [--csv]`
 int RunDump(int argc, char** argv, std::FILE* out, std::FILE* err);
 
+// `sstablefs verify SOURCE [--json] [--quick]`
+int RunVerify(int argc, char** argv, std::FILE* out, std::FILE* err);
+
 }  // namespace sstablefs::cli
 
 #endif  // SSTABLEFS_CLI_COMMANDS_H_

@@ -23,16 +23,15 @@ Result<BloomFilter> BloomFilter::Decode(ByteView file, bool old_word_format,
     return Status::Corruption(path, r.offset(), "Filter.db: truncated header");
   }
   if (hashes <= 0 || hashes > kMaxHashCount) {
-    return Status::Corruption(path, 0,
-                              "Filter.db: implausible hash count " +
-                                  std::to_string(hashes));
+    return Status::Corruption(
+        path, 0, "Filter.db: implausible hash count " + std::to_string(hashes));
   }
   if (words < 0 || static_cast<uint64_t>(words) * 8 != r.remaining()) {
     return Status::Corruption(
         path, 4,
         "Filter.db: word count " + std::to_string(words) + " needs " +
-            std::to_string(static_cast<int64_t>(words) * 8) +
-            " bytes but " + std::to_string(r.remaining()) + " follow");
+            std::to_string(static_cast<int64_t>(words) * 8) + " bytes but " +
+            std::to_string(r.remaining()) + " follow");
   }
   BloomFilter f;
   f.hash_count_ = hashes;

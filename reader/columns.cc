@@ -1,6 +1,7 @@
 #include "reader/columns.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,26 @@ Status BadType(const std::string& path, const std::string& what,
   return Status::Corruption(path + ": serialization header: " + what +
                             ": unparsable type '" + type_name +
                             "': " + cause.message());
+}
+
+// ColumnMetadata.comparisonOrder packs, below the kind: complex (1 bit), then
+// ColumnIdentifier.prefixComparison >>> 16, i.e. the first 6 name bytes
+// (zero-padded) with the top bit of the first byte FLIPPED (the flip is meant
+// for a signed compare of the whole prefix, but survives the shift). Ties go
+// to the unsigned comparison of the whole name. So names whose first byte is
+// >= 0x80 (non-ASCII quoted identifiers) sort before ASCII ones.
+int CompareColumnOrder(const ColumnDef& a, const ColumnDef& b) {
+  if (a.is_complex != b.is_complex) return a.is_complex ? 1 : -1;
+  auto prefix = [](const std::string& name) {
+    uint64_t p = 0;
+    for (size_t i = 0; i < 6; ++i) {
+      p = (p << 8) | (i < name.size() ? static_cast<uint8_t>(name[i]) : 0);
+    }
+    return p ^ (uint64_t{0x80} << 40);
+  };
+  const uint64_t pa = prefix(a.name), pb = prefix(b.name);
+  if (pa != pb) return pa < pb ? -1 : 1;
+  return ByteView(a.name).Compare(ByteView(b.name));
 }
 
 Status ResolveList(const std::vector<HeaderColumn>& in, bool is_static,
@@ -33,15 +54,13 @@ Status ResolveList(const std::vector<HeaderColumn>& in, bool is_static,
     def.is_complex = def.type->IsMultiCell();
     out->push_back(std::move(def));
   }
-  // Row bodies list columns in Cassandra's Columns order (ColumnMetadata
-  // comparator within one kind): simple before complex, then by name bytes,
-  // unsigned. Cassandra writes the header in that order already; sorting
-  // keeps us right if a writer did not, exactly as Cassandra's reader (which
+  // Row bodies list columns in Cassandra's Columns order: the ColumnMetadata
+  // comparator within one kind. Cassandra writes the header in that order;
+  // sorting keeps us right if a writer did not, as Cassandra's reader (which
   // rebuilds a sorted Columns from the header) would be.
   std::stable_sort(out->begin(), out->end(),
                    [](const ColumnDef& a, const ColumnDef& b) {
-                     if (a.is_complex != b.is_complex) return !a.is_complex;
-                     return ByteView(a.name).Compare(ByteView(b.name)) < 0;
+                     return CompareColumnOrder(a, b) < 0;
                    });
   return Status::Ok();
 }
@@ -64,12 +83,10 @@ Result<Columns> ResolveColumns(const SerializationHeader& header,
     }
     cols.clustering_types.push_back(std::move(t).value());
   }
-  SSTFS_RETURN_IF_ERROR(
-      ResolveList(header.static_columns, /*is_static=*/true, path,
-                  &cols.statics));
-  SSTFS_RETURN_IF_ERROR(
-      ResolveList(header.regular_columns, /*is_static=*/false, path,
-                  &cols.regulars));
+  SSTFS_RETURN_IF_ERROR(ResolveList(header.static_columns, /*is_static=*/true,
+                                    path, &cols.statics));
+  SSTFS_RETURN_IF_ERROR(ResolveList(header.regular_columns, /*is_static=*/false,
+                                    path, &cols.regulars));
   cols.stats.min_timestamp = header.min_timestamp;
   cols.stats.min_local_deletion_time = header.min_local_deletion_time;
   cols.stats.min_ttl = header.min_ttl;

@@ -30,16 +30,20 @@ struct EncodingStats {
 struct Columns {
   CqlTypePtr key_type;
   std::vector<CqlTypePtr> clustering_types;
-  // In the order Cassandra serializes them (the header's order: simple columns
-  // first, then complex, each sorted by name bytes) — a row's column bitmap
-  // and cell order refer to this order.
+  // In the order Cassandra serializes them: the ColumnMetadata comparator
+  // within one kind — simple columns first, then complex, each by name bytes
+  // (unsigned, except that names starting with a byte >= 0x80 come before
+  // ASCII ones: see columns.cc). Cassandra writes the header in that order;
+  // ResolveColumns sorts anyway, as Cassandra's reader does. A row's column
+  // subset and Cell::column index this order.
   std::vector<ColumnDef> statics;
   std::vector<ColumnDef> regulars;
   EncodingStats stats;
 };
 
-// Parses every type string of the header. An unparsable type string is
-// kCorruption naming `path` (the Statistics.db file).
+// Parses every type string of the header and orders the columns (above).
+// An unparsable type string is kCorruption naming `path` (the Statistics.db
+// file) and the column.
 Result<Columns> ResolveColumns(const SerializationHeader& header,
                                const std::string& path);
 

@@ -59,8 +59,8 @@ Status DecodeCounterShards(ByteView context, std::vector<CounterShard>* out) {
   while (h.ReadU16(&raw)) {
     int elt = static_cast<int16_t>(raw);
     bool global = elt < 0;
-    size_t index = global ? static_cast<size_t>(elt + 32768)
-                          : static_cast<size_t>(elt);
+    size_t index =
+        global ? static_cast<size_t>(elt + 32768) : static_cast<size_t>(elt);
     if (index >= shards) {
       return Status::Corruption("counter context header names shard " +
                                 std::to_string(index) + " of " +

@@ -31,7 +31,10 @@ bool IsEmptyRow(const Row& row) {
 class PartitionIterator::Impl {
  public:
   Impl(DataInput* input, const Columns* columns, Version version)
-      : input_(input), decoder_(columns), version_(std::move(version)) {}
+      : input_(input),
+        size_(input->size()),
+        decoder_(columns),
+        version_(std::move(version)) {}
 
   void Seek(uint64_t offset, bool at_first);
   void NextPartition();
@@ -46,8 +49,14 @@ class PartitionIterator::Impl {
 
  private:
   // Brings the DataInput to pos_ (lazily: views handed out stay valid until
-  // the caller advances us).
+  // the caller advances us). Invalidates the cached window.
   Status SyncInput();
+  // A view of the data starting at pos_, at most up to the end of the data:
+  // the last window peeked when it still covers pos_ (and `allow_cached`),
+  // which saves the DataInput calls per row, else a fresh Peek of at least
+  // min(want, bytes left). *fresh says which (only a fresh window that runs
+  // short proves that the data is truncated).
+  Status Window(size_t want, bool allow_cached, ByteView* out, bool* fresh);
   void SetCorrupt(uint64_t offset, std::string reason);
   void ReadPartitionHeader();
   // Decodes the unfiltered at pos_ into current_ and advances past it.
@@ -57,6 +66,7 @@ class PartitionIterator::Impl {
   void SkipRestOfPartition();
 
   DataInput* input_;
+  const uint64_t size_;  // of the uncompressed data
   RowDecoder decoder_;
   Version version_;  // every supported version shares the row format
   Status status_;
@@ -66,6 +76,8 @@ class PartitionIterator::Impl {
   UnfilteredPrefix prefix_;
   DecodeError error_;
 
+  ByteView cache_;           // last window peeked, valid until SyncInput
+  uint64_t cache_pos_ = 0;   // data offset of cache_[0]
   uint64_t pos_ = 0;         // next byte to decode
   uint64_t rows_start_ = 0;  // first unfiltered of the current partition
   bool valid_ = false;
@@ -76,10 +88,30 @@ class PartitionIterator::Impl {
 };
 
 Status PartitionIterator::Impl::SyncInput() {
+  cache_ = ByteView();
   uint64_t at = input_->position();
   if (at == pos_) return Status::Ok();
   if (pos_ > at) return input_->Skip(static_cast<size_t>(pos_ - at));
   return input_->Seek(pos_);
+}
+
+Status PartitionIterator::Impl::Window(size_t want, bool allow_cached,
+                                       ByteView* out, bool* fresh) {
+  const uint64_t left = size_ - pos_;
+  if (allow_cached && pos_ >= cache_pos_ && pos_ - cache_pos_ < cache_.size()) {
+    *out = cache_.substr(static_cast<size_t>(pos_ - cache_pos_));
+    *fresh = false;
+  } else {
+    SSTFS_RETURN_IF_ERROR(SyncInput());
+    SSTFS_ASSIGN_OR_RETURN(
+        cache_,
+        input_->Peek(static_cast<size_t>(std::min<uint64_t>(want, left))));
+    cache_pos_ = pos_;
+    *out = cache_;
+    *fresh = true;
+  }
+  if (out->size() > left) *out = out->substr(0, static_cast<size_t>(left));
+  return Status::Ok();
 }
 
 void PartitionIterator::Impl::SetCorrupt(uint64_t offset, std::string reason) {
@@ -94,52 +126,52 @@ void PartitionIterator::Impl::Seek(uint64_t offset, bool at_first) {
   status_ = Status::Ok();
   valid_ = false;
   row_valid_ = false;
-  const uint64_t size = input_->size();
-  if (offset > size || (offset == size && !at_first)) {
+  cache_ = ByteView();
+  if (offset > size_ || (offset == size_ && !at_first)) {
     SetCorrupt(offset, "no partition starts at offset " +
                            std::to_string(offset) + " (data size " +
-                           std::to_string(size) + ")");
+                           std::to_string(size_) + ")");
     return;
   }
   pos_ = offset;
-  if (pos_ == size) return;  // empty data: no partitions
+  if (pos_ == size_) return;  // empty data: no partitions
   ReadPartitionHeader();
 }
 
 void PartitionIterator::Impl::ReadPartitionHeader() {
-  const uint64_t size = input_->size();
   const uint64_t start = pos_;
-  Status s = SyncInput();
+  ByteView window;
+  bool fresh;
+  Status s = Window(kInitialWindow, /*allow_cached=*/true, &window, &fresh);
+  if (s.ok() && window.size() < 2 && !fresh) {
+    s = Window(kInitialWindow, /*allow_cached=*/false, &window, &fresh);
+  }
   if (!s.ok()) {
     status_ = s;
     valid_ = false;
     return;
   }
-  auto view = input_->Peek(2);
-  if (!view.ok()) {
-    status_ = view.status();
-    valid_ = false;
-    return;
-  }
-  ByteReader r(*view, start);
+  ByteReader r(window, start);
   uint16_t key_len;
   if (!r.ReadU16(&key_len)) {
     SetCorrupt(start, "truncated partition header");
     return;
   }
   const size_t header_len = 2 + size_t{key_len} + kDeletionTimeSize;
-  if (size - start < header_len) {
+  if (size_ - start < header_len) {
     SetCorrupt(start, "partition header (key of " + std::to_string(key_len) +
                           " bytes) runs past the end of the data");
     return;
   }
-  view = input_->Peek(header_len);
-  if (!view.ok()) {
-    status_ = view.status();
-    valid_ = false;
-    return;
+  if (window.size() < header_len) {
+    s = Window(header_len, /*allow_cached=*/false, &window, &fresh);
+    if (!s.ok()) {
+      status_ = s;
+      valid_ = false;
+      return;
+    }
   }
-  r = ByteReader(*view, start);
+  r = ByteReader(window, start);
   ByteView key;
   int32_t local_deletion_time;
   int64_t marked_for_delete_at;
@@ -165,35 +197,31 @@ void PartitionIterator::Impl::ReadPartitionHeader() {
 
 bool PartitionIterator::Impl::ReadUnfiltered(bool skip_body, bool* eop) {
   *eop = false;
-  const uint64_t size = input_->size();
   const uint64_t start = pos_;
-  if (start >= size) {
-    SetCorrupt(start, "end of data inside a partition (no end-of-partition "
-                      "flag)");
+  if (start >= size_) {
+    SetCorrupt(start,
+               "end of data inside a partition (no end-of-partition "
+               "flag)");
     return false;
   }
-  const uint64_t left = size - start;
-  Status s = SyncInput();
-  if (!s.ok()) {
-    status_ = s;
-    valid_ = false;
-    return false;
-  }
+  const uint64_t left = size_ - start;
   Clustering& clustering = current_.row.clustering;  // markers swap below
   size_t want = kInitialWindow;
+  bool allow_cached = true;
   ByteView window;
-  // Each round either succeeds, fails, or grows `want` strictly (at least
-  // doubling, capped at `left`), so this ends after O(log left) rounds.
+  // The first round may use the cached window; any shortfall there switches
+  // to fresh windows. Each fresh round either succeeds, fails, or grows
+  // `want` strictly (at least doubling, capped at `left`), so this ends after
+  // O(log left) rounds.
   while (true) {
-    auto peeked = input_->Peek(static_cast<size_t>(std::min<uint64_t>(
-        want, left)));
-    if (!peeked.ok()) {
-      status_ = peeked.status();
+    bool fresh;
+    Status s = Window(want, allow_cached, &window, &fresh);
+    if (!s.ok()) {
+      status_ = s;
       valid_ = false;
       return false;
     }
-    window = peeked->substr(0, static_cast<size_t>(std::min<uint64_t>(
-                                   peeked->size(), left)));
+    allow_cached = false;
     ByteReader r(window, start);
     size_t need = 0;
     RowDecoder::Outcome o =
@@ -209,8 +237,7 @@ bool PartitionIterator::Impl::ReadUnfiltered(bool skip_body, bool* eop) {
         return true;
       }
       if (prefix_.body_size > left - prefix_.length) {
-        SetCorrupt(start, "unfiltered of " +
-                              std::to_string(prefix_.body_size) +
+        SetCorrupt(start, "unfiltered of " + std::to_string(prefix_.body_size) +
                               " bytes runs past the end of the data");
         return false;
       }
@@ -220,10 +247,12 @@ bool PartitionIterator::Impl::ReadUnfiltered(bool skip_body, bool* eop) {
       continue;
     }
     // kNeedMore.
-    if (window.size() >= left || need > left) {
-      SetCorrupt(start, need > left
-                            ? "value length runs past the end of the data"
-                            : "truncated unfiltered at end of data");
+    if (need > left) {
+      SetCorrupt(start, "value length runs past the end of the data");
+      return false;
+    }
+    if (fresh && window.size() >= left) {
+      SetCorrupt(start, "truncated unfiltered at end of data");
       return false;
     }
     want = std::max({need, window.size() * 2, want * 2});
@@ -241,9 +270,9 @@ bool PartitionIterator::Impl::ReadUnfiltered(bool skip_body, bool* eop) {
     current_.kind = Unfiltered::Kind::kRow;
   }
   if (skip_body) return true;
-  ByteReader body(window.substr(prefix_.length,
-                                static_cast<size_t>(prefix_.body_size)),
-                  body_start);
+  ByteReader body(
+      window.substr(prefix_.length, static_cast<size_t>(prefix_.body_size)),
+      body_start);
   bool ok = prefix_.flags.IsMarker()
                 ? decoder_.DecodeMarkerBody(body, &current_.marker, &error_)
                 : decoder_.DecodeRowBody(body, prefix_, &current_.row, &error_);
@@ -307,14 +336,15 @@ void PartitionIterator::Impl::NextPartition() {
   row_valid_ = false;
   SkipRestOfPartition();
   if (!status_.ok()) return;
-  if (pos_ == input_->size()) {
+  if (pos_ == size_) {
     valid_ = false;  // clean end of data
     return;
   }
   ReadPartitionHeader();
 }
 
-// --- PartitionIterator ------------------------------------------------------------
+// --- PartitionIterator
+// ------------------------------------------------------------
 
 PartitionIterator::PartitionIterator(DataInput* input, const Columns* columns,
                                      Version version)

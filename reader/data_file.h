@@ -14,15 +14,29 @@
 //      }
 //      if (!it.status().ok()) ...   // sticky: checked once after the loops
 //  - The static row, when the partition has one, is the first unfiltered.
-//  - NextPartition() skips whatever rows of the current partition were not
-//    read.
+//    An empty static row (Cassandra writes one into every partition of a
+//    table with static columns) is not reported.
+//  - StartRows() (re)starts at the first unfiltered of the current partition;
+//    rows are only decoded when asked for. NextPartition() frames whatever
+//    rows were not read by their size fields, without decoding their cells.
 //  - Seek(offset) positions at the partition starting at `offset` (from
 //    Index.db); the partition must start there or the status turns corrupt.
-//  - References returned by partition()/unfiltered() are valid until the next
-//    call that advances the iterator.
+//    Seek()/SeekToFirst() clear a previous error status.
+//  - Lifetimes: partition().key is owned by the iterator and valid until the
+//    next NextPartition()/Seek*(). unfiltered() and every ByteView in it
+//    point into the DataInput's window: valid until the next call that
+//    advances the iterator (NextRow, StartRows, NextPartition, Seek*).
 //  - On corruption the iterator stops (Valid() and RowValid() turn false) with
-//    a kCorruption status naming file, offset and reason. It never loops
-//    forever and never allocates more than the bytes present in the file.
+//    a kCorruption status naming file, offset and reason: a declared row or
+//    marker size that disagrees with its content, a column subset naming
+//    columns the header does not have, a bound with more values than the
+//    table has clustering columns, a length past the end of the data, a
+//    partition without its end-of-partition flag, a static row that is not
+//    first. Errors of the DataInput (checksums, I/O) are passed through.
+//  - It never loops forever and never allocates more than the bytes present
+//    in the file (windows are requested only after a length was checked
+//    against the bytes left).
+//  - Not thread-safe; one iterator per thread (each with its own DataInput).
 #ifndef SSTABLEFS_READER_DATA_FILE_H_
 #define SSTABLEFS_READER_DATA_FILE_H_
 
@@ -40,7 +54,8 @@ namespace sstablefs::reader {
 
 class PartitionIterator {
  public:
-  // `input` and `columns` must outlive the iterator.
+  // `input` and `columns` must outlive the iterator. Every supported version
+  // (ma..nb) shares one row format; `version` is kept for future ones.
   PartitionIterator(DataInput* input, const Columns* columns, Version version);
   ~PartitionIterator();
   PartitionIterator(const PartitionIterator&) = delete;

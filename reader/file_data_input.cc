@@ -101,6 +101,11 @@ class ChunkedDataInput : public DataInput {
     if (pos_ >= size_) return ByteView();
     const size_t want =
         static_cast<size_t>(std::min<uint64_t>(n, size_ - pos_));
+    // Asking past the end of the data: the current chunk may still hold all
+    // that remains.
+    if (off < cur_.size() && want <= cur_.size() - off) {
+      return cur_.substr(off);
+    }
     if (InScratch(pos_)) {
       size_t at = static_cast<size_t>(pos_ - scratch_start_);
       if (scratch_len_ - at >= want) {
@@ -109,7 +114,7 @@ class ChunkedDataInput : public DataInput {
     } else if (off >= cur_.size()) {
       SSTFS_RETURN_IF_ERROR(MakeCurrent(pos_ / chunk_length_));
       off = pos_ - cur_start_;
-      if (n <= cur_.size() - off) return cur_.substr(off);
+      if (want <= cur_.size() - off) return cur_.substr(off);
     }
     return Assemble(want);
   }

@@ -69,8 +69,10 @@ class Partitioner {
   std::string_view ShortName() const;
   // True when partition order is key order (ByteOrdered, OrderPreserving,
   // Local): Summary.db/Index.db keys can be compared without hashing.
-  bool PreservesOrder() const { return kind_ != PartitionerKind::kMurmur3 &&
-                                       kind_ != PartitionerKind::kRandom; }
+  bool PreservesOrder() const {
+    return kind_ != PartitionerKind::kMurmur3 &&
+           kind_ != PartitionerKind::kRandom;
+  }
 
   Token GetToken(ByteView key) const;
   // <0, 0, >0. REQUIRES: both tokens come from this partitioner.

@@ -148,7 +148,8 @@ bool RowDecoder::ReadDeletionTime(DecodeCursor& r, DeletionTime* dt) const {
          ReadLocalDeletionTime(r, &dt->local_deletion_time);
 }
 
-// --- Stage 1 ------------------------------------------------------------------
+// --- Stage 1
+// ------------------------------------------------------------------
 
 // Positions in *need are relative to the window start (the prefix starts at
 // position 0 of its window: see PartitionIterator).
@@ -200,8 +201,7 @@ RowDecoder::Outcome RowDecoder::DecodeClusteringValues(DecodeCursor& r,
 RowDecoder::Outcome RowDecoder::DecodePrefix(ByteReader& reader,
                                              UnfilteredPrefix* prefix,
                                              Clustering* clustering,
-                                             size_t* need,
-                                             DecodeError* error) {
+                                             size_t* need, DecodeError* error) {
   *need = 0;
   DecodeCursor r(reader);
   const size_t start = r.position();
@@ -252,7 +252,8 @@ RowDecoder::Outcome RowDecoder::DecodePrefix(ByteReader& reader,
   return Outcome::kOk;
 }
 
-// --- Stage 2: rows ---------------------------------------------------------------
+// --- Stage 2: rows
+// ---------------------------------------------------------------
 
 // Columns.Serializer.deserializeSubset: which header columns the row has.
 bool RowDecoder::ReadColumnSubset(DecodeCursor& r, const UnfilteredFlags& flags,
@@ -358,10 +359,10 @@ bool RowDecoder::DecodeCell(DecodeCursor& r, const ColumnInfo& info,
     return Fail(error, r, "truncated cell path");
   }
   if (!flags.HasEmptyValue()) {
-    const bool ok = info.fixed_length >= 0
-                        ? r.ReadBytes(static_cast<size_t>(info.fixed_length),
-                                      &cell.value)
-                        : r.ReadVIntLengthBytes(&cell.value);
+    const bool ok =
+        info.fixed_length >= 0
+            ? r.ReadBytes(static_cast<size_t>(info.fixed_length), &cell.value)
+            : r.ReadVIntLengthBytes(&cell.value);
     if (!ok) return Fail(error, r, "cell value overruns the row");
   }
   return true;
@@ -371,8 +372,8 @@ bool RowDecoder::DecodeCell(DecodeCursor& r, const ColumnInfo& info,
 bool RowDecoder::DecodeComplexColumn(DecodeCursor& r, const ColumnInfo& info,
                                      uint32_t column,
                                      const UnfilteredFlags& flags,
-                                     const LivenessInfo& row_liveness,
-                                     Row* row, DecodeError* error) {
+                                     const LivenessInfo& row_liveness, Row* row,
+                                     DecodeError* error) {
   if (flags.HasComplexDeletion()) {
     DeletionTime dt;
     if (!ReadDeletionTime(r, &dt)) {
@@ -440,11 +441,10 @@ bool RowDecoder::DecodeRowBody(ByteReader& reader,
   const LivenessInfo liveness = row->liveness;
   for (uint32_t column : present_) {
     const ColumnInfo& info = infos[column];
-    const bool ok =
-        info.complex
-            ? DecodeComplexColumn(body, info, column, flags, liveness, row,
-                                  error)
-            : DecodeCell(body, info, column, liveness, row, error);
+    const bool ok = info.complex
+                        ? DecodeComplexColumn(body, info, column, flags,
+                                              liveness, row, error)
+                        : DecodeCell(body, info, column, liveness, row, error);
     if (!ok) return false;
   }
   if (!body.AtEnd()) {
@@ -457,7 +457,8 @@ bool RowDecoder::DecodeRowBody(ByteReader& reader,
   return true;
 }
 
-// --- Stage 2: markers -------------------------------------------------------------
+// --- Stage 2: markers
+// -------------------------------------------------------------
 
 bool RowDecoder::DecodeMarkerBody(ByteReader& reader,
                                   RangeTombstoneMarker* marker,

@@ -56,7 +56,7 @@ struct UnfilteredFlags {
 // Extended flags (second byte, present when kExtension is set).
 struct ExtendedFlags {
   static constexpr uint8_t kIsStatic = 0x01;
-  static constexpr uint8_t kHasShadowableDeletion = 0x02;  // Cassandra
+  static constexpr uint8_t kHasShadowableDeletion = 0x02;        // Cassandra
   static constexpr uint8_t kHasScyllaShadowableDeletion = 0x80;  // ScyllaDB
 
   uint8_t bits = 0;
@@ -119,8 +119,8 @@ class RowDecoder {
 
   // Stage 2, `body` spans exactly prefix.body_size bytes. `row->clustering`
   // is left as stage 1 filled it. Returns false with `error` on corruption.
-  bool DecodeRowBody(ByteReader& body, const UnfilteredPrefix& prefix,
-                     Row* row, DecodeError* error);
+  bool DecodeRowBody(ByteReader& body, const UnfilteredPrefix& prefix, Row* row,
+                     DecodeError* error);
   bool DecodeMarkerBody(ByteReader& body, RangeTombstoneMarker* marker,
                         DecodeError* error);
 

@@ -37,8 +37,10 @@ struct DeletionTime {
 
 // Primary key liveness (the "row marker"): timestamp, and TTL with its local
 // expiration time when the row was written with a TTL. A TTL of
-// kExpiredLiveness (-1, Cassandra's LivenessInfo.EXPIRED_LIVENESS_TTL) marks a
-// liveness turned into a tombstone by a view update.
+// kExpiredLiveness (Integer.MAX_VALUE, Cassandra's
+// LivenessInfo.EXPIRED_LIVENESS_TTL; ScyllaDB's expired_liveness_ttl is the
+// same value) marks a liveness turned into a tombstone by a view update; its
+// local_expiration_time is then the deletion time.
 struct LivenessInfo {
   int64_t timestamp = kNoTimestamp;
   int32_t ttl = kNoTtl;
@@ -47,7 +49,8 @@ struct LivenessInfo {
   bool IsEmpty() const { return timestamp == kNoTimestamp; }
   bool IsExpiring() const { return ttl != kNoTtl; }
 };
-inline constexpr int32_t kExpiredLiveness = -1;
+inline constexpr int32_t kExpiredLiveness =
+    std::numeric_limits<int32_t>::max();
 
 // ClusteringPrefix.Kind, in Cassandra's ordinal order (the byte on disk for
 // range tombstone markers).

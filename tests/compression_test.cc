@@ -721,6 +721,14 @@ TEST(SyntheticCompressed, RandomSeeksAndPeeksMatchPayload) {
       EXPECT_EQ(v->size(),
                 std::min<size_t>(4096 - pos % 4096, payload.size() - pos));
     }
+    // Peeking past the end from inside the last chunk needs no copy: the
+    // view is the chunk's own tail (the same bytes a 1-byte peek returns).
+    ASSERT_TRUE((*in)->Seek(payload.size() - 50).ok());
+    const uint8_t* tail = (*in)->Peek(1)->data();
+    auto past_end = (*in)->Peek(1000000);
+    ASSERT_TRUE(past_end.ok());
+    EXPECT_EQ(past_end->size(), 50u);
+    EXPECT_EQ(past_end->data(), tail);
     EXPECT_TRUE((*in)->Seek(payload.size()).ok());
     EXPECT_TRUE((*in)->Peek(10)->empty());
     EXPECT_FALSE((*in)->Skip(1).ok());

@@ -136,8 +136,9 @@ const SetRule kSetRules[] = {
 // Known gaps: checks that do not pass yet. `check` is an exact check id or a
 // prefix ending in '*'. Check ids: open:<sst>, format:<sst>,
 // compression:<sst>, partitioner:<sst>, decode:<sst>, digest:<sst>,
-// markers:<sst>, row_order:<sst>, count:partitions, count:rows,
-// count:static_rows, partition_order, fact:<index>, lookup:<sst>,
+// markers:<sst>, row_order:<sst>, token_order:<sst>, defect:<sst>,
+// count:partitions, count:rows, count:static_rows, partition_order,
+// parse_literal, row_pattern, observed:<sst>, fact:<index>, lookup:<sst>,
 // seek:<sst>, absent:<sst>.
 
 struct KnownGap {
@@ -363,8 +364,7 @@ rd::ChunkCache* TestCache() { return nullptr; }
 // ===========================================================================
 // Per-SSTable checks: open, metadata, decode, digest, marker invariants.
 
-std::string CheckMetadata(const SSTableUnderTest& s, const Json& set,
-                          Findings& f) {
+void CheckMetadata(const SSTableUnderTest& s, const Json& set, Findings& f) {
   const rd::SSTable& t = *s.table;
   const std::string id = ":" + s.prefix;
   f.Check("format" + id,
@@ -397,7 +397,6 @@ std::string CheckMetadata(const SSTableUnderTest& s, const Json& set,
           ", expected " + want_part;
   }
   f.Check("partitioner" + id, err);
-  return "";
 }
 
 std::string CheckDigest(const SSTableUnderTest& s, bool want_match) {
@@ -721,6 +720,157 @@ void CheckPartitionOrder(const Json& set,
     }
   }
   f.Check("partition_order", err);
+}
+
+std::string CheckFactIn(const Json& fact, const DecodedSSTable& d);
+
+// Partitions of each SSTable in strictly increasing partition order
+// (token, then key bytes) under the SSTable's own partitioner.
+void CheckTokenOrder(const std::vector<const SSTableUnderTest*>& d,
+                     Findings& f) {
+  for (const SSTableUnderTest* s : d) {
+    const rd::Partitioner& part = s->table->partitioner();
+    const auto& ps = s->data.partitions;
+    std::string err;
+    for (size_t i = 1; i < ps.size() && err.empty(); ++i) {
+      if (part.CompareKeys(rd::ByteView(ps[i - 1].key),
+                           rd::ByteView(ps[i].key)) >= 0) {
+        err = "partition " + JoinText(ps[i].key_text) + " (token " +
+              part.TokenToString(part.GetToken(rd::ByteView(ps[i].key))) +
+              ") does not sort after " + JoinText(ps[i - 1].key_text) +
+              " (token " +
+              part.TokenToString(part.GetToken(rd::ByteView(ps[i - 1].key))) +
+              ")";
+      }
+    }
+    f.Check("token_order:" + s->prefix, err);
+  }
+}
+
+// ParseLiteral (what `dump -k` uses) turns every expected partition literal
+// into the serialized key stored in the files.
+void CheckParseLiteral(const Json& set,
+                       const std::vector<const SSTableUnderTest*>& d,
+                       Findings& f) {
+  if (!set.contains("partition_order") || !set["partition_order"].is_array() ||
+      d.empty()) {
+    return;
+  }
+  const rd::Columns& cols = d.front()->table->columns();
+  std::set<std::string> keys;
+  for (const SSTableUnderTest* s : d) {
+    for (const OwnedPartition& p : s->data.partitions) keys.insert(p.key);
+  }
+  std::string err;
+  for (const Json& lit : set["partition_order"]) {
+    std::vector<std::string> parts =
+        ExpectedKeyText(cols, lit.get<std::string>());
+    std::string text;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i) text += ':';
+      text += parts[i];
+    }
+    auto parsed = rd::ParseLiteral(*cols.key_type, text);
+    if (!parsed.ok()) {
+      err = "ParseLiteral(\"" + text + "\"): " + parsed.status().ToString();
+    } else if (!keys.count(*parsed)) {
+      err = "ParseLiteral(\"" + text + "\") = 0x" +
+            rd::ByteView(*parsed).ToHex() + ", not a stored key";
+    }
+    if (!err.empty()) break;
+  }
+  f.Check("parse_literal", err);
+}
+
+// row_pattern: the regular rows too many to list as facts (README).
+//   legacy clust: for ck in A..B: str(ck) + LONG_STRING, in each partition
+//   skip_using_index_rows: ck = A..B (int), rc = 'b' x N + str(ck)
+// and `observed` val_<sstable>: the one random val string of every row.
+void CheckRowPattern(const Json& set,
+                     const std::vector<const SSTableUnderTest*>& d,
+                     Findings& f) {
+  if (set.contains("row_pattern") && !d.empty()) {
+    const Json& rp = set["row_pattern"];
+    std::string ck_text = rp.value("clustering", "");
+    size_t dots = ck_text.find("..");
+    int lo = 0, hi = -1;
+    if (dots != std::string::npos) {
+      size_t start = ck_text.find_last_not_of("0123456789", dots - 1) + 1;
+      lo = std::atoi(ck_text.c_str() + start);
+      hi = std::atoi(ck_text.c_str() + dots + 2);
+    }
+    std::string long_string;
+    if (rp.contains("LONG_STRING")) {
+      for (int i = 0; i < rp["LONG_STRING"].value("times", 0); ++i) {
+        long_string += rp["LONG_STRING"].value("repeat", "");
+      }
+    }
+    char rc_char = 0;
+    int rc_times = 0;
+    if (rp.contains("rc")) {
+      std::sscanf(rp["rc"].get<std::string>().c_str(), "'%c' repeated %d",
+                  &rc_char, &rc_times);
+    }
+    std::string err;
+    for (const Json& klit : rp.value("partition_keys", Json::array())) {
+      for (int n = lo; n <= hi && err.empty(); ++n) {
+        Json fact = {{"partition", klit},
+                     {"clustering", Json::array()},
+                     {"kind", "row_exists"}};
+        std::string ck = std::to_string(n) + long_string;
+        fact["clustering"].push_back(long_string.empty() ? ck : "'" + ck + "'");
+        if (rc_times > 0) {
+          fact.erase("kind");
+          fact["column"] = "rc";
+          fact["value"] = std::string(rc_times, rc_char) + std::to_string(n);
+        }
+        std::string e = "no decoded SSTable";
+        for (const SSTableUnderTest* s : d) {
+          e = CheckFactIn(fact, s->data);
+          if (e.empty()) break;
+        }
+        if (!e.empty()) err = "row " + std::to_string(n) + ": " + e;
+      }
+    }
+    if (hi < lo) err = "cannot read the row_pattern clustering range";
+    f.Check("row_pattern", err);
+  }
+  if (set.contains("observed") && set["observed"].is_object()) {
+    for (auto it = set["observed"].begin(); it != set["observed"].end(); ++it) {
+      if (it.key().rfind("val_", 0) != 0 || !it->is_string()) continue;
+      const std::string prefix = it.key().substr(4);
+      bool bti = false;
+      for (const Json& inv : set.value("sstables", Json::array())) {
+        bti = bti || (inv.value("prefix", "") == prefix &&
+                      inv.value("format_type", "") == "bti");
+      }
+      if (bti) {
+        f.Note("observed val of " + prefix +
+               " not checkable: BTI SSTables are unsupported");
+        continue;
+      }
+      std::string err = "no decoded SSTable " + prefix;
+      for (const SSTableUnderTest* s : d) {
+        if (s->prefix != prefix) continue;
+        err.clear();
+        const auto& regs = s->table->columns().regulars;
+        size_t rows = 0;
+        for (const OwnedPartition& p : s->data.partitions) {
+          for (const OwnedRow& r : p.rows) {
+            ++rows;
+            for (const OwnedCell& c : r.cells) {
+              if (c.column < regs.size() && regs[c.column].name == "val" &&
+                  c.value != it->get<std::string>() && err.empty()) {
+                err = JoinText(r.clustering_text) + ": val differs";
+              }
+            }
+          }
+        }
+        if (rows == 0) err = "no rows";
+      }
+      f.Check("observed:" + prefix, err);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -1191,6 +1341,9 @@ TEST_P(CorpusSet, MatchesExpected) {
   } else if (!IsFlagged(*set) || !decoded.empty()) {
     CheckCounts(*set, decoded, f);
     CheckPartitionOrder(*set, decoded, f);
+    CheckTokenOrder(decoded, f);
+    CheckParseLiteral(*set, decoded, f);
+    CheckRowPattern(*set, decoded, f);
     CheckFacts(*set, decoded, f);
   }
   f.Finish();

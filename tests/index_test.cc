@@ -5,13 +5,12 @@
 // itself (strict partition order, every key findable and in the filter).
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
 #include <set>
@@ -85,8 +84,9 @@ std::vector<Case> AllCases() {
     c.partitioner = *p;
     cases.push_back(std::move(c));
   }
-  std::sort(cases.begin(), cases.end(),
-            [](const Case& a, const Case& b) { return a.index_path < b.index_path; });
+  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) {
+    return a.index_path < b.index_path;
+  });
   return cases;
 }
 
@@ -163,9 +163,8 @@ TEST(IndexCorpusTest, EntriesOrderedFindableAndInFilter) {
     }
     // Filter.db word order follows the version, except in the na *_compact
     // sets (written by a pre-release 4.0 that still used the old order).
-    const bool na_compact =
-        c.rel_dir.rfind("cassandra-legacy/na/", 0) == 0 &&
-        c.rel_dir.find("_compact") != std::string::npos;
+    const bool na_compact = c.rel_dir.rfind("cassandra-legacy/na/", 0) == 0 &&
+                            c.rel_dir.find("_compact") != std::string::npos;
     EXPECT_EQ((*pi)->warnings().size(), na_compact ? 1u : 0u);
     for (const std::string& w : (*pi)->warnings()) {
       EXPECT_NE(w.find("old word order"), std::string::npos) << w;
@@ -238,7 +237,8 @@ TEST(IndexCorpusTest, AbsentKeysAreNotFound) {
       }
       Result<std::optional<IndexEntry>> f = (*pi)->Find(ByteView(key));
       ASSERT_TRUE(f.ok()) << f.status().ToString();
-      EXPECT_FALSE(f->has_value()) << "found absent key " << ByteView(key).ToHex();
+      EXPECT_FALSE(f->has_value())
+          << "found absent key " << ByteView(key).ToHex();
     }
   }
   // Bloom filters are built for ~1% false positives; a filter that let most
@@ -266,7 +266,8 @@ TEST(IndexCorpusTest, MissingSummaryFallsBackToScan) {
       ASSERT_TRUE(f.ok() && f->has_value());
       EXPECT_EQ((*f)->data_position, e.data_position);
     }
-    Result<std::optional<IndexEntry>> absent = (*pi)->Find(ByteView("no such key"));
+    Result<std::optional<IndexEntry>> absent =
+        (*pi)->Find(ByteView("no such key"));
     ASSERT_TRUE(absent.ok());
     EXPECT_FALSE(absent->has_value());
   }
@@ -343,7 +344,8 @@ TEST(IndexCorpusTest, PartitionOrderMatchesExpectedJson) {
   size_t checked = 0;
   for (const Case& c : Cases()) {
     const Json& set = *c.set;
-    if (!set.contains("partition_order") || !set["partition_order"].is_array()) {
+    if (!set.contains("partition_order") ||
+        !set["partition_order"].is_array()) {
       continue;
     }
     SCOPED_TRACE(c.name());
@@ -382,7 +384,9 @@ TEST(IndexCorpusTest, PartitionOrderMatchesExpectedJson) {
           << " missing from, or out of, expected partition_order";
       ++j;
     }
-    if (SSTableCount(set) == 1) EXPECT_EQ(entries->size(), order.size());
+    if (SSTableCount(set) == 1) {
+      EXPECT_EQ(entries->size(), order.size());
+    }
     ++checked;
   }
   EXPECT_GT(checked, 90u);
@@ -466,8 +470,9 @@ TEST(IndexCorpusTest, PromotedIndexesDecodeAndAreOrdered) {
     ASSERT_TRUE(pi.ok());
     Result<std::vector<IndexEntry>> entries = ReadAll(**pi);
     ASSERT_TRUE(entries.ok());
-    if (std::none_of(entries->begin(), entries->end(),
-                     [](const IndexEntry& e) { return e.HasPromotedIndex(); })) {
+    if (std::none_of(entries->begin(), entries->end(), [](const IndexEntry& e) {
+          return e.HasPromotedIndex();
+        })) {
       continue;
     }
     Result<Statistics> stats = LoadStatistics(c);
@@ -521,7 +526,8 @@ TEST(IndexCorpusTest, PromotedIndexesDecodeAndAreOrdered) {
         // the test comment): 0-63, 64-126, ..., 1009-1023".
         std::string notes = c.set->at("notes").dump();
         std::smatch m;
-        ASSERT_TRUE(std::regex_search(notes, m, std::regex("bounds[^:]*: ([0-9, -]+)")));
+        ASSERT_TRUE(std::regex_search(notes, m,
+                                      std::regex("bounds[^:]*: ([0-9, -]+)")));
         std::string bounds = m[1];
         std::regex pair("([0-9]+)-([0-9]+)");
         size_t b = 0;
@@ -551,7 +557,8 @@ TEST(IndexCorpusTest, PromotedIndexesDecodeAndAreOrdered) {
   EXPECT_GT(legacy, 20u);
 }
 
-// --- Damaged files --------------------------------------------------------------
+// --- Damaged files
+// --------------------------------------------------------------
 
 class TempDir {
  public:
@@ -662,9 +669,11 @@ TEST(IndexCorruptionTest, DamagedCopiesFailCleanly) {
         Status s = Exercise(copy, c.partitioner, keys);
         ++variants;
         if (!s.ok()) {
-          EXPECT_TRUE(s.IsCorruption()) << "flip at " << at << ": " << s.ToString();
+          EXPECT_TRUE(s.IsCorruption())
+              << "flip at " << at << ": " << s.ToString();
           // A flipped Summary.db position may only show up in Index.db.
-          EXPECT_NE(s.message().find("-big-"), std::string::npos) << s.ToString();
+          EXPECT_NE(s.message().find("-big-"), std::string::npos)
+              << s.ToString();
         }
       }
     }
@@ -687,22 +696,63 @@ TEST(IndexCorruptionTest, OneByteIndexIsCorruption) {
     s = ReadAll(**pi).status();
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
     // The summary's only key: the lookup must fail cleanly, not find it.
-    Result<std::optional<IndexEntry>> f = (*pi)->Find((*pi)->summary()
-                                                          ? (*pi)->summary()->first_key()
-                                                          : ByteView());
+    Result<std::optional<IndexEntry>> f = (*pi)->Find(
+        (*pi)->summary() ? (*pi)->summary()->first_key() : ByteView());
     EXPECT_FALSE(f.ok() && f->has_value());
   }
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("Index.db"), std::string::npos) << s.ToString();
 }
 
+TEST(IndexCorruptionTest, DamagedPromotedIndexesFailCleanly) {
+  SSTFS_REQUIRE_CORPUS();
+  size_t variants = 0;
+  for (const Case& c : Cases()) {
+    if (c.rel_dir != "scylla-3x/uncompressed/skip_using_index_rows" &&
+        c.rel_dir != "cassandra-legacy/mc/legacy_tables/legacy_mc_clust") {
+      continue;
+    }
+    SCOPED_TRACE(c.name());
+    Result<std::unique_ptr<PartitionIndex>> pi =
+        PartitionIndex::Open(c.descriptor, c.partitioner);
+    ASSERT_TRUE(pi.ok());
+    Result<std::vector<IndexEntry>> entries = ReadAll(**pi);
+    ASSERT_TRUE(entries.ok());
+    Result<Statistics> stats = LoadStatistics(c);
+    ASSERT_TRUE(stats.ok() && stats->header);
+    std::vector<CqlTypePtr> types;
+    for (const std::string& name : stats->header->clustering_types) {
+      types.push_back(ParseMarshalType(name).value());
+    }
+    const std::vector<int> fixed = ClusteringFixedLengths(types);
+    const std::string& raw = entries->front().promoted_index;
+    ASSERT_FALSE(raw.empty());
+    std::mt19937 rng(7);
+    for (size_t n = 0; n < raw.size(); n += 1 + raw.size() / 200) {
+      Result<PromotedIndex> r =
+          DecodePromotedIndex(ByteView(raw).substr(0, n), fixed, "p", 0);
+      EXPECT_TRUE(r.status().IsCorruption()) << "cut " << n;
+      ++variants;
+    }
+    for (int i = 0; i < 400; ++i) {
+      std::string damaged = raw;
+      damaged[rng() % damaged.size()] ^= static_cast<char>(1u << (rng() % 8));
+      Result<PromotedIndex> r =
+          DecodePromotedIndex(ByteView(damaged), fixed, "p", 0);
+      EXPECT_TRUE(r.ok() || r.status().IsCorruption());
+      ++variants;
+    }
+  }
+  EXPECT_GT(variants, 1000u);
+}
+
 TEST(IndexFileReaderTest, PromotedIndexRejectsGarbage) {
   const std::vector<int> fixed = {4};
   // Header ok, one block claimed but nothing follows.
   std::string raw;
-  AppendUnsignedVInt(&raw, 3);   // header length
+  AppendUnsignedVInt(&raw, 3);  // header length
   raw += std::string("\x7f\xff\xff\xff\x80\0\0\0\0\0\0\0", 12);  // live
-  AppendUnsignedVInt(&raw, 1);   // one block
+  AppendUnsignedVInt(&raw, 1);                                   // one block
   EXPECT_TRUE(DecodePromotedIndex(ByteView(raw), fixed, "f", 0)
                   .status()
                   .IsCorruption());

@@ -4,6 +4,8 @@
 // computed (quoted by ScyllaDB's partitioner_test as "taken from Origin"), and
 // for RandomPartitioner from Python's hashlib + abs(int.from_bytes(signed)),
 // i.e. new BigInteger(md5).abs() computed independently.
+#include "reader/partitioner.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -12,7 +14,6 @@
 #include "reader/bloom_filter.h"
 #include "reader/md5.h"
 #include "reader/murmur3.h"
-#include "reader/partitioner.h"
 
 namespace sstablefs::reader {
 namespace {
@@ -25,7 +26,9 @@ int Cmp(const Partitioner& p, std::string_view a, std::string_view b) {
   return p.CompareKeys(ByteView(a), ByteView(b));
 }
 
-std::string Hex(const Md5Digest& d) { return ByteView(d.data(), d.size()).ToHex(); }
+std::string Hex(const Md5Digest& d) {
+  return ByteView(d.data(), d.size()).ToHex();
+}
 
 TEST(Md5Test, Rfc1321TestSuite) {
   EXPECT_EQ(Hex(ComputeMd5(BV(""))), "d41d8cd98f00b204e9800998ecf8427e");
@@ -37,11 +40,12 @@ TEST(Md5Test, Rfc1321TestSuite) {
             "c3fcd3d76192e4007dfb496cca67e13b");
   EXPECT_EQ(
       Hex(ComputeMd5(BV("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                     "0123456789"))),
+                        "0123456789"))),
       "d174ab98d277d9f5a5611c2c9f419d9f");
-  EXPECT_EQ(Hex(ComputeMd5(BV("1234567890123456789012345678901234567890123456789"
-                           "0123456789012345678901234567890"))),
-            "57edf4a22be3c955ac49da2e2107b67a");
+  EXPECT_EQ(
+      Hex(ComputeMd5(BV("1234567890123456789012345678901234567890123456789"
+                        "0123456789012345678901234567890"))),
+      "57edf4a22be3c955ac49da2e2107b67a");
 }
 
 TEST(Md5Test, IncrementalEqualsOneShot) {
@@ -119,7 +123,7 @@ TEST(PartitionerTest, RandomTokensAreAbsOfSignedMd5) {
     std::string key;
     const char* token;
   } cases[] = {
-      {"a", "16955237001963240173058271559858726497"},  // md5 positive
+      {"a", "16955237001963240173058271559858726497"},     // md5 positive
       {"key1", "81509516161424251288255223397843705139"},  // md5 negative
       {std::string("\0\0\0\1", 4), "19580090105725936846312850328329299579"},
       {std::string("\0\0\0\2", 4), "19847720572362509985402305765727304993"},
@@ -162,7 +166,8 @@ TEST(PartitionerTest, FromClassName) {
     const char* name;
     PartitionerKind kind;
   } cases[] = {
-      {"org.apache.cassandra.dht.Murmur3Partitioner", PartitionerKind::kMurmur3},
+      {"org.apache.cassandra.dht.Murmur3Partitioner",
+       PartitionerKind::kMurmur3},
       {"Murmur3Partitioner", PartitionerKind::kMurmur3},
       {"org.apache.cassandra.dht.RandomPartitioner", PartitionerKind::kRandom},
       {"ByteOrderedPartitioner", PartitionerKind::kByteOrdered},
@@ -184,18 +189,16 @@ TEST(PartitionerTest, FromClassName) {
 
 TEST(BloomFilterTest, RejectsMalformedFiles) {
   // Truncated header.
-  EXPECT_TRUE(DecodeFilter(std::string("\0\0\0", 3), false)
-                  .status()
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeFilter(std::string("\0\0\0", 3), false).status().IsCorruption());
   // Word count larger than the bytes present.
-  EXPECT_TRUE(DecodeFilter(std::string("\0\0\0\5\0\0\0\2", 8) +
-                                      std::string(8, '\0'),
-                                  false)
-                  .status()
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeFilter(std::string("\0\0\0\5\0\0\0\2", 8) + std::string(8, '\0'),
+                   false)
+          .status()
+          .IsCorruption());
   // Negative and zero hash counts.
-  EXPECT_TRUE(DecodeFilter(std::string("\xff\xff\xff\xff\0\0\0\0", 8),
-                                  false)
+  EXPECT_TRUE(DecodeFilter(std::string("\xff\xff\xff\xff\0\0\0\0", 8), false)
                   .status()
                   .IsCorruption());
   EXPECT_TRUE(DecodeFilter(std::string("\0\0\0\0\0\0\0\0", 8), false)

@@ -65,10 +65,13 @@ class Builder {
   ByteView Bool(bool b) { return Keep(std::string(1, b ? '\1' : '\0')); }
   // 32 hex digits.
   ByteView Uuid(std::string_view hex) {
+    auto nibble = [](char c) {
+      return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    };
     std::string out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-      out.push_back(static_cast<char>(
-          std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    for (size_t k = 0; k + 1 < hex.size(); k += 2) {
+      out.push_back(
+          static_cast<char>(nibble(hex[k]) << 4 | nibble(hex[k + 1])));
     }
     return Keep(std::move(out));
   }

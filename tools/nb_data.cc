@@ -246,7 +246,7 @@ Status DataEncoder::AppendPartition(const PartitionData& p, std::string* out) {
         UpdateClusteringBounds(m.bound);
         stats_->Update(m.deletion);
       }
-      AppendMarker(m, pos - previous_start, out);
+      SSTFS_RETURN_IF_ERROR(AppendMarker(m, pos - previous_start, out));
     }
     previous_start = pos;
   }
@@ -435,7 +435,7 @@ Status DataEncoder::AppendCell(const Cell& cell, const ColumnDef& column,
 }
 
 Status DataEncoder::AppendMarker(const RangeTombstoneMarker& marker,
-                               uint64_t previous_size, std::string* out) {
+                                 uint64_t previous_size, std::string* out) {
   out->push_back(static_cast<char>(kIsMarker));
   // ClusteringBoundOrBoundary.Serializer: kind ordinal, u16 size, values.
   out->push_back(static_cast<char>(marker.bound.kind));
@@ -451,6 +451,7 @@ Status DataEncoder::AppendMarker(const RangeTombstoneMarker& marker,
   }
   AppendUnsignedVInt(out, body.size());
   *out += body;
+  return Status::Ok();
 }
 
 Status DataEncoder::AppendClusteringValues(const Clustering& c,

@@ -69,7 +69,7 @@ class DataEncoder {
                             const reader::LivenessInfo& row_liveness,
                             std::string* out);
   reader::Status AppendMarker(const reader::RangeTombstoneMarker& marker,
-                    uint64_t previous_size, std::string* out);
+                              uint64_t previous_size, std::string* out);
   reader::Status AppendClusteringValues(const reader::Clustering& c,
                                         std::string* out);
   void AppendTimestamp(int64_t ts, std::string* out) const;

@@ -89,8 +89,7 @@ Result<PromotedIndex> DecodePromotedIndex(
   PromotedIndex pi;
   uint64_t count = 0;
   if (!r.ReadUnsignedVInt(&pi.header_length) ||
-      !ReadDeletion(r, &pi.partition_deletion) ||
-      !r.ReadUnsignedVInt(&count)) {
+      !ReadDeletion(r, &pi.partition_deletion) || !r.ReadUnsignedVInt(&count)) {
     return Corrupt(path, r.offset(), "truncated promoted index header");
   }
   // Every block takes at least 2 (kinds) + 1 + 1 + 1 bytes plus its 4-byte
@@ -111,19 +110,18 @@ Result<PromotedIndex> DecodePromotedIndex(
     uint8_t has_marker = 0;
     if (!ReadClusteringPrefix(r, clustering_fixed_lengths, &b.first) ||
         !ReadClusteringPrefix(r, clustering_fixed_lengths, &b.last)) {
-      return Corrupt(path, r.offset(),
-                     "bad clustering in promoted index block " +
-                         std::to_string(i));
+      return Corrupt(
+          path, r.offset(),
+          "bad clustering in promoted index block " + std::to_string(i));
     }
     if (!r.ReadUnsignedVInt(&b.offset) || !r.ReadVInt(&width_delta) ||
         !r.ReadU8(&has_marker)) {
       return Corrupt(path, r.offset(),
                      "truncated promoted index block " + std::to_string(i));
     }
-    if (width_delta < -kWidthBase) {
+    if (width_delta < -kWidthBase || width_delta > INT64_MAX - kWidthBase) {
       return Corrupt(path, r.offset(),
-                     "negative width in promoted index block " +
-                         std::to_string(i));
+                     "bad width in promoted index block " + std::to_string(i));
     }
     b.width = static_cast<uint64_t>(width_delta + kWidthBase);
     if (has_marker > 1) {
@@ -192,7 +190,8 @@ Result<uint64_t> IndexFileReader::ReadVIntAt(uint64_t* offset,
                                              const char* what) {
   SSTFS_ASSIGN_OR_RETURN(bool ok, Ensure(*offset, 1));
   if (ok) {
-    size_t n = static_cast<size_t>(VIntSizeFromFirstByte(BufferAt(*offset, 1)[0]));
+    size_t n =
+        static_cast<size_t>(VIntSizeFromFirstByte(BufferAt(*offset, 1)[0]));
     SSTFS_ASSIGN_OR_RETURN(ok, Ensure(*offset, n));
     if (ok) {
       ByteReader r(BufferAt(*offset, n));

@@ -44,8 +44,8 @@
 namespace sstablefs::reader {
 
 struct IndexEntry {
-  std::string key;             // serialized partition key
-  uint64_t data_position = 0;  // partition start in the uncompressed Data.db
+  std::string key;              // serialized partition key
+  uint64_t data_position = 0;   // partition start in the uncompressed Data.db
   uint64_t index_position = 0;  // entry start (key length) in Index.db
   // The promoted index bytes (after the size vint); empty when the partition
   // has no promoted index, or when the reader was asked to skip it.

@@ -49,7 +49,8 @@ Result<std::unique_ptr<PartitionIndex>> PartitionIndex::Open(
   if (FileExists(filter_path)) {
     SSTFS_ASSIGN_OR_RETURN(std::string bytes,
                            ReadSmallFile(filter_path, kMaxSmallComponent));
-    SSTFS_RETURN_IF_ERROR(pi->LoadFilter(ByteView(bytes), version, filter_path));
+    SSTFS_RETURN_IF_ERROR(
+        pi->LoadFilter(ByteView(bytes), version, filter_path));
   }
   return pi;
 }
@@ -63,7 +64,8 @@ Status PartitionIndex::LoadFilter(ByteView bytes, const Version& version,
   // the first Index.db entry.
   std::vector<std::string> probes;
   if (summary_ && summary_->size() > 0) {
-    probes = {summary_->first_key().ToString(), summary_->last_key().ToString()};
+    probes = {summary_->first_key().ToString(),
+              summary_->last_key().ToString()};
   } else {
     IndexFileReader reader(index_file_);
     IndexEntry first;

@@ -53,9 +53,8 @@ Result<IndexSummary> IndexSummary::Decode(ByteView file, uint64_t index_size,
     return Corrupt(path, 0,
                    "bad header (min index interval " +
                        std::to_string(s.min_index_interval_) +
-                       ", sampling level " +
-                       std::to_string(s.sampling_level_) + ", entries " +
-                       std::to_string(count) + ")");
+                       ", sampling level " + std::to_string(s.sampling_level_) +
+                       ", entries " + std::to_string(count) + ")");
   }
   const uint64_t table = uint64_t(count) * 4;
   if (offheap < 0 || uint64_t(offheap) < table ||
@@ -68,7 +67,8 @@ Result<IndexSummary> IndexSummary::Decode(ByteView file, uint64_t index_size,
   }
   const uint64_t table_offset = r.offset();
   ByteView offsets, entries;
-  if (!r.ReadBytes(table, &offsets) || !r.ReadBytes(offheap - table, &entries)) {
+  if (!r.ReadBytes(table, &offsets) ||
+      !r.ReadBytes(offheap - table, &entries)) {
     return Corrupt(path, r.offset(), "truncated entries");
   }
   s.data_ = entries.ToString();
@@ -85,9 +85,8 @@ Result<IndexSummary> IndexSummary::Decode(ByteView file, uint64_t index_size,
     }
     Entry e{static_cast<size_t>(start - table),
             static_cast<size_t>(end - start - 8), 0};
-    e.position = LoadLe64(
-        reinterpret_cast<const uint8_t*>(s.data_.data()) + e.key_offset +
-        e.key_size);
+    e.position = LoadLe64(reinterpret_cast<const uint8_t*>(s.data_.data()) +
+                          e.key_offset + e.key_size);
     if (e.position >= index_size ||
         (i > 0 && e.position <= s.entries_.back().position)) {
       return Corrupt(path, table_offset + end - 8,
