@@ -9,11 +9,15 @@ namespace {
 constexpr char kUsage[] =
     "Usage:\n"
     "  sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [--rows] [--csv]\n"
+    "  sstablefs verify SOURCE [--json] [--quick]\n"
     "  sstablefs --help | --version\n"
     "\n"
     "Commands:\n"
     "  dump     print an SSTable as sstabledump-compatible JSON\n"
     "           (see `sstablefs dump --help`)\n"
+    "  verify   check the integrity of SSTables: completeness, digests, chunk\n"
+    "           checksums, structure, index and statistics\n"
+    "           (see `sstablefs verify --help`)\n"
     "\n"
     "Exit codes: 0 success, 1 damage found, 2 usage or I/O error.\n";
 
@@ -37,6 +41,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(cmd, "dump") == 0) {
     return sstablefs::cli::RunDump(argc - 1, argv + 1, stdout, stderr);
+  }
+  if (std::strcmp(cmd, "verify") == 0) {
+    return sstablefs::cli::RunVerify(argc - 1, argv + 1, stdout, stderr);
   }
   std::fprintf(stderr, "sstablefs: unknown command '%s'\n\n%s", cmd, kUsage);
   return kExitError;

@@ -19,7 +19,8 @@ constexpr char kVerifyHelp[] =
     "Usage: sstablefs verify SOURCE [--json] [--quick]\n"
     "\n"
     "Check the integrity of SSTables. SOURCE is a Cassandra data directory, a\n"
-    "keyspace folder, a table folder (<table>-<32 hex id>, with its snapshots/\n"
+    "keyspace folder, a table folder (<table>-<32 hex id>, with its "
+    "snapshots/\n"
     "and backups/), a snapshots/<name> or backups folder, any folder of\n"
     "SSTables, or one SSTable component file.\n"
     "\n"
@@ -30,7 +31,8 @@ constexpr char kVerifyHelp[] =
     "rows are in order, range tombstones pair up, Index.db, Summary.db and\n"
     "Filter.db agree with Data.db, and Statistics.db timestamps and counts\n"
     "agree with the data. Per folder: SSTables sharing a generation, leftover\n"
-    "tmp-/tmplink- files, stray files, snapshot manifests naming missing files.\n"
+    "tmp-/tmplink- files, stray files, snapshot manifests naming missing "
+    "files.\n"
     "\n"
     "  --json      print a machine-readable report of every check instead\n"
     "  --quick     completeness, digests, chunk checksums and Statistics.db\n"
@@ -88,8 +90,7 @@ class ProgressLine {
     auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(200) && done < total) return;
     last_ = now;
-    const double secs =
-        std::chrono::duration<double>(now - start_).count();
+    const double secs = std::chrono::duration<double>(now - start_).count();
     const double mib = 1024.0 * 1024.0;
     const double rate = secs > 0 ? done / secs : 0;
     const double pct = total > 0 ? 100.0 * done / total : 100.0;
@@ -98,7 +99,8 @@ class ProgressLine {
       long left = static_cast<long>((total - done) / rate);
       std::snprintf(eta, sizeof eta, "%ld:%02ld", left / 60, left % 60);
     }
-    std::fprintf(err_, "\r\033[Kverify: %.1f / %.1f MiB (%.0f%%), %.1f MiB/s, ETA %s",
+    std::fprintf(err_,
+                 "\r\033[Kverify: %.1f / %.1f MiB (%.0f%%), %.1f MiB/s, ETA %s",
                  done / mib, total / mib, pct, rate / mib, eta);
     std::fflush(err_);
     shown_ = true;

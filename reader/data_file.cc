@@ -36,7 +36,7 @@ class PartitionIterator::Impl {
         decoder_(columns),
         version_(std::move(version)) {}
 
-  void Seek(uint64_t offset, bool at_first);
+  void Seek(uint64_t offset);
   void NextPartition();
   void StartRows();
   void NextRow();
@@ -122,19 +122,24 @@ void PartitionIterator::Impl::SetCorrupt(uint64_t offset, std::string reason) {
   row_valid_ = false;
 }
 
-void PartitionIterator::Impl::Seek(uint64_t offset, bool at_first) {
+void PartitionIterator::Impl::Seek(uint64_t offset) {
   status_ = Status::Ok();
   valid_ = false;
   row_valid_ = false;
   cache_ = ByteView();
-  if (offset > size_ || (offset == size_ && !at_first)) {
+  if (size_ == 0) {
+    // Cassandra never writes an SSTable without a partition (an empty flush
+    // or compaction produces no SSTable), so empty data is a truncation.
+    SetCorrupt(0, "empty data: an SSTable holds at least one partition");
+    return;
+  }
+  if (offset >= size_) {
     SetCorrupt(offset, "no partition starts at offset " +
                            std::to_string(offset) + " (data size " +
                            std::to_string(size_) + ")");
     return;
   }
   pos_ = offset;
-  if (pos_ == size_) return;  // empty data: no partitions
   ReadPartitionHeader();
 }
 
@@ -351,9 +356,9 @@ PartitionIterator::PartitionIterator(DataInput* input, const Columns* columns,
     : impl_(std::make_unique<Impl>(input, columns, std::move(version))) {}
 PartitionIterator::~PartitionIterator() = default;
 
-void PartitionIterator::SeekToFirst() { impl_->Seek(0, /*at_first=*/true); }
+void PartitionIterator::SeekToFirst() { impl_->Seek(0); }
 void PartitionIterator::Seek(uint64_t partition_offset) {
-  impl_->Seek(partition_offset, /*at_first=*/false);
+  impl_->Seek(partition_offset);
 }
 bool PartitionIterator::Valid() const { return impl_->valid(); }
 void PartitionIterator::NextPartition() { impl_->NextPartition(); }

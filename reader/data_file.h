@@ -21,7 +21,8 @@
 //    rows were not read by their size fields, without decoding their cells.
 //  - Seek(offset) positions at the partition starting at `offset` (from
 //    Index.db); the partition must start there or the status turns corrupt.
-//    Seek()/SeekToFirst() clear a previous error status.
+//    Seek()/SeekToFirst() clear a previous error status. Empty data is
+//    corrupt (Cassandra never writes an SSTable without a partition).
 //  - Lifetimes: partition().key is owned by the iterator and valid until the
 //    next NextPartition()/Seek*(). unfiltered() and every ByteView in it
 //    point into the DataInput's window: valid until the next call that

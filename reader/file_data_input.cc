@@ -336,6 +336,19 @@ class CrcFile {
           ", but Data.db (" + U(data_size) + " bytes in chunks of " +
           U(chunk_size) + ") needs " + U(needed));
     }
+    if (body / 4 == needed + 1) {
+      // The extra entry is only legitimate as the checksum of an empty final
+      // chunk (CRC32 of no bytes is 0); anything else means Data.db lost its
+      // last chunk.
+      uint8_t last[4];
+      SSTFS_RETURN_IF_ERROR(file->ReadExactAt(4 + needed * 4, 4, last));
+      if (LoadBe32(last) != 0) {
+        return Status::Corruption(
+            path + ": " + U(body / 4) + " checksums, but Data.db (" +
+            U(data_size) + " bytes in chunks of " + U(chunk_size) +
+            ") needs " + U(needed) + ": Data.db looks truncated");
+      }
+    }
     return std::unique_ptr<CrcFile>(
         new CrcFile(std::move(file), chunk_size, body / 4));
   }

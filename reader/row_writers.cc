@@ -1,57 +1,56 @@
 // The JSON Lines and CSV RowSinks of row_renderer.h: the hot path of the
-// product (every byte of rows.jsonl / rows.csv is produced here), so values
-// are appended straight into one reused buffer and column prefixes are
-// precomputed.
+// product (every byte of rows.jsonl / rows.csv is produced here), so rows
+// are built in a staging array with per-column fast paths, column prefixes
+// are precomputed and the output goes out in ~1 MiB blocks. See
+// BENCHMARKS.md (tools/bench_render.cc) for the numbers.
 #include <charconv>
+#include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "reader/dump_json.h"
 #include "reader/row_renderer.h"
+#include "reader/types_internal.h"
 
 namespace sstablefs::reader {
 namespace {
 
+using types_internal::kFormatBufferSize;
+
 constexpr size_t kFlushBytes = 1 << 20;
+
+// The number of leading bytes of [p, p + n) that do not force RFC 4180
+// quoting (',', '"', CR, LF), tested 8 bytes at a time ("has zero byte"
+// trick, exact as a yes/no test).
+size_t CsvPlainPrefix(const char* p, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  auto has_byte = [](uint64_t w, char c) {
+    const uint64_t x = w ^ (kOnes * static_cast<uint8_t>(c));
+    return (x - kOnes) & ~x & kHigh;
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if ((has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\n') |
+         has_byte(w, '\r')) != 0) {
+      break;
+    }
+  }
+  while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\n' && p[i] != '\r') {
+    ++i;
+  }
+  return i;
+}
 
 void AppendInt(int64_t v, std::string* out) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
   out->append(buf, end);
-}
-
-// Fast path for the fixed-size integer types, whose JSON and CQL literal
-// text are the same plain decimal number: the hot loop then skips the
-// generic renderers. Returns false (nothing appended) for anything else,
-// including a value of the wrong length (the generic renderer shows it as a
-// blob).
-bool AppendFixedInt(const CqlType& type, ByteView v, std::string* out) {
-  size_t width;
-  switch (type.kind) {
-    case TypeKind::kInt:
-      width = 4;
-      break;
-    case TypeKind::kBigint:
-      width = 8;
-      break;
-    case TypeKind::kSmallint:
-      width = 2;
-      break;
-    case TypeKind::kTinyint:
-      width = 1;
-      break;
-    default:
-      return false;
-  }
-  if (v.size() != width) return false;
-  uint64_t u = 0;
-  for (size_t i = 0; i < width; ++i) u = (u << 8) | v[i];
-  const int shift = static_cast<int>(64 - 8 * width);
-  // Sign-extend from `width` bytes (arithmetic shift of a two's complement).
-  AppendInt(static_cast<int64_t>(u << shift) >> shift, out);
-  return true;
 }
 
 // All output column types in order: key components, clustering, columns.
@@ -70,7 +69,22 @@ std::vector<std::string> OutputNames(const TableSchema& s) {
   return n;
 }
 
-// Shared buffer management for both writers.
+// One output column's value in a row, whatever its source (key component,
+// clustering value or regular/static column).
+struct Field {
+  ColumnValue::Kind kind;
+  ByteView value;                         // kValue
+  std::span<const MultiCellEntry> cells;  // kCells
+  int64_t counter;                        // kCounter
+};
+
+// Shared buffer management and row walking for both writers.
+//
+// Rows are built in a fixed staging array first: runs of fields with a fast
+// form (fixed-size scalars, text that needs no escaping or quoting) are
+// formatted there with plain memcpy/to_chars and reach buf_ in one append;
+// other fields flush the stage and use the generic types.h renderers on
+// buf_. buf_ goes to the OutputSink in ~1 MiB blocks.
 class BufferedRowSink : public RowSink {
  public:
   explicit BufferedRowSink(OutputSink* out) : out_(out) {
@@ -79,6 +93,8 @@ class BufferedRowSink : public RowSink {
   Status Finish() override { return Flush(); }
 
  protected:
+  static constexpr size_t kStageSize = 4096;
+
   Status MaybeFlush() {
     return buf_.size() >= kFlushBytes ? Flush() : Status::Ok();
   }
@@ -88,12 +104,57 @@ class BufferedRowSink : public RowSink {
     buf_.clear();
     return s;
   }
+  void SetTypes(const TableSchema& schema) {
+    types_ = OutputTypes(schema);
+    kinds_.clear();
+    for (const CqlType* t : types_) kinds_.push_back(t->kind);
+    key_count_ = schema.partition_key_types.size();
+    clustering_count_ = schema.clustering_types.size();
+  }
+  // Output column `col` of `row`.
+  Field FieldAt(const CqlRow& row, size_t col) const {
+    Field f{ColumnValue::Kind::kNull, ByteView(), {}, 0};
+    if (col < key_count_) {
+      if (col < row.partition_key.size()) {
+        f.kind = ColumnValue::Kind::kValue;
+        f.value = row.partition_key[col];
+      }
+      return f;
+    }
+    col -= key_count_;
+    if (col < clustering_count_) {
+      if (col < row.clustering.size() && row.clustering[col].has_value()) {
+        f.kind = ColumnValue::Kind::kValue;
+        f.value = *row.clustering[col];
+      }
+      return f;
+    }
+    col -= clustering_count_;
+    if (col < row.columns.size()) {
+      const ColumnValue& v = row.columns[col];
+      f.kind = v.kind;
+      f.value = v.value;
+      f.cells = v.cells;
+      f.counter = v.counter;
+    }
+    return f;
+  }
+  // Moves the staged bytes to buf_.
+  char* Unstage(char* s) {
+    buf_.append(stage_, s);
+    return stage_;
+  }
+  size_t StageRoom(const char* s) const {
+    return static_cast<size_t>(stage_ + kStageSize - s);
+  }
 
   OutputSink* out_;
   std::string buf_;
+  char stage_[kStageSize];
   size_t clustering_count_ = 0;
   size_t key_count_ = 0;
   std::vector<const CqlType*> types_;
+  std::vector<TypeKind> kinds_;
 };
 
 class JsonLinesWriter : public BufferedRowSink {
@@ -101,9 +162,7 @@ class JsonLinesWriter : public BufferedRowSink {
   using BufferedRowSink::BufferedRowSink;
 
   Status Begin(const TableSchema& schema) override {
-    types_ = OutputTypes(schema);
-    key_count_ = schema.partition_key_types.size();
-    clustering_count_ = schema.clustering_types.size();
+    SetTypes(schema);
     std::vector<std::string> names = OutputNames(schema);
     prefixes_.clear();
     for (size_t i = 0; i < names.size(); ++i) {
@@ -121,43 +180,73 @@ class JsonLinesWriter : public BufferedRowSink {
   }
 
   Status AddRow(const CqlRow& row) override {
-    size_t col = 0;
-    for (size_t i = 0; i < key_count_; ++i, ++col) {
-      buf_ += prefixes_[col];
-      if (i < row.partition_key.size()) {
-        Json(*types_[col], row.partition_key[i]);
-      } else {
-        buf_ += "null";
+    char* s = stage_;
+    for (size_t col = 0; col < prefixes_.size(); ++col) {
+      const std::string& prefix = prefixes_[col];
+      const Field f = FieldAt(row, col);
+      if (prefix.size() + kFormatBufferSize <= StageRoom(s)) {
+        char* p = s + prefix.size();
+        char* end = StageFast(col, f, p);
+        if (end != nullptr) {
+          std::memcpy(s, prefix.data(), prefix.size());
+          s = end;
+          continue;
+        }
+      }
+      s = Unstage(s);
+      buf_ += prefix;
+      switch (f.kind) {
+        case ColumnValue::Kind::kNull:
+          buf_.append("null", 4);
+          break;
+        case ColumnValue::Kind::kValue:
+          AppendJson(*types_[col], f.value, &buf_);
+          break;
+        case ColumnValue::Kind::kCells:
+          AppendMultiCellJson(*types_[col], f.cells, &buf_);
+          break;
+        case ColumnValue::Kind::kCounter:
+          AppendInt(f.counter, &buf_);
+          break;
       }
     }
-    for (size_t i = 0; i < clustering_count_; ++i, ++col) {
-      buf_ += prefixes_[col];
-      if (i < row.clustering.size() && row.clustering[i].has_value()) {
-        Json(*types_[col], *row.clustering[i]);
-      } else {
-        buf_ += "null";
-      }
-    }
-    for (size_t i = 0; col < prefixes_.size(); ++i, ++col) {
-      buf_ += prefixes_[col];
-      const ColumnValue* v = i < row.columns.size() ? &row.columns[i] : nullptr;
-      if (v == nullptr || v->kind == ColumnValue::Kind::kNull) {
-        buf_ += "null";
-      } else if (v->kind == ColumnValue::Kind::kValue) {
-        Json(*types_[col], v->value);
-      } else if (v->kind == ColumnValue::Kind::kCells) {
-        AppendMultiCellJson(*types_[col], v->cells, &buf_);
-      } else {
-        AppendInt(v->counter, &buf_);
-      }
-    }
-    buf_ += prefixes_.empty() ? "{}\n" : "}\n";
+    if (StageRoom(s) < 3) s = Unstage(s);
+    if (prefixes_.empty()) *s++ = '{';
+    s[0] = '}';
+    s[1] = '\n';
+    s = Unstage(s + 2);
     return MaybeFlush();
   }
 
  private:
-  void Json(const CqlType& type, ByteView v) {
-    if (!AppendFixedInt(type, v, &buf_)) AppendJson(type, v, &buf_);
+  // Writes field `f` of column `col` at `p` (kFormatBufferSize bytes free
+  // there, more checked for text) when it has a fast form; returns the end,
+  // or nullptr for the generic path.
+  char* StageFast(size_t col, const Field& f, char* p) const {
+    switch (f.kind) {
+      case ColumnValue::Kind::kNull:
+        std::memcpy(p, "null", 4);
+        return p + 4;
+      case ColumnValue::Kind::kCounter:
+        return std::to_chars(p, p + kFormatBufferSize, f.counter).ptr;
+      case ColumnValue::Kind::kCells:
+        return nullptr;
+      case ColumnValue::Kind::kValue:
+        break;
+    }
+    const TypeKind kind = kinds_[col];
+    if (kind == TypeKind::kText || kind == TypeKind::kAscii) {
+      const size_t n = f.value.size();
+      if (n + 2 > static_cast<size_t>(stage_ + kStageSize - p) ||
+          types_internal::JsonPlainPrefix(f.value.data(), n) != n) {
+        return nullptr;
+      }
+      *p++ = '"';
+      if (n != 0) std::memcpy(p, f.value.data(), n);
+      p[n] = '"';
+      return p + n + 1;
+    }
+    return types_internal::FormatScalarFast(kind, f.value, /*json=*/true, p);
   }
 
   std::vector<std::string> prefixes_;
@@ -168,9 +257,7 @@ class CsvWriter : public BufferedRowSink {
   using BufferedRowSink::BufferedRowSink;
 
   Status Begin(const TableSchema& schema) override {
-    types_ = OutputTypes(schema);
-    key_count_ = schema.partition_key_types.size();
-    clustering_count_ = schema.clustering_types.size();
+    SetTypes(schema);
     may_need_quotes_.clear();
     for (const CqlType* t : types_)
       may_need_quotes_.push_back(MayNeedQuotes(*t));
@@ -186,46 +273,68 @@ class CsvWriter : public BufferedRowSink {
   }
 
   Status AddRow(const CqlRow& row) override {
-    size_t col = 0;
-    for (size_t i = 0; i < key_count_; ++i, ++col) {
-      if (col > 0) buf_.push_back(',');
-      if (i < row.partition_key.size()) {
-        Field(*types_[col], row.partition_key[i], col);
-      }
-    }
-    for (size_t i = 0; i < clustering_count_; ++i, ++col) {
-      if (col > 0) buf_.push_back(',');
-      if (i < row.clustering.size() && row.clustering[i].has_value()) {
-        Field(*types_[col], *row.clustering[i], col);
-      }
-    }
-    for (size_t i = 0; col < types_.size(); ++i, ++col) {
-      if (col > 0) buf_.push_back(',');
-      const ColumnValue* v = i < row.columns.size() ? &row.columns[i] : nullptr;
-      if (v == nullptr || v->kind == ColumnValue::Kind::kNull) continue;
-      size_t start = buf_.size();
-      if (v->kind == ColumnValue::Kind::kValue) {
-        if (!AppendFixedInt(*types_[col], v->value, &buf_)) {
-          AppendCqlLiteral(*types_[col], v->value, false, &buf_);
+    char* s = stage_;
+    for (size_t col = 0; col < types_.size(); ++col) {
+      const Field f = FieldAt(row, col);
+      if (1 + kFormatBufferSize <= StageRoom(s)) {
+        char* p = s;
+        if (col > 0) *p++ = ',';
+        char* end = StageFast(col, f, p);
+        if (end != nullptr) {
+          s = end;
+          continue;
         }
-      } else if (v->kind == ColumnValue::Kind::kCells) {
-        AppendMultiCellCqlLiteral(*types_[col], v->cells, false, &buf_);
-      } else {
-        AppendInt(v->counter, &buf_);
+      }
+      s = Unstage(s);
+      if (col > 0) buf_.push_back(',');
+      const size_t start = buf_.size();
+      switch (f.kind) {
+        case ColumnValue::Kind::kNull:
+          continue;  // null: an empty field
+        case ColumnValue::Kind::kValue:
+          AppendCqlLiteral(*types_[col], f.value, false, &buf_);
+          break;
+        case ColumnValue::Kind::kCells:
+          AppendMultiCellCqlLiteral(*types_[col], f.cells, false, &buf_);
+          break;
+        case ColumnValue::Kind::kCounter:
+          AppendInt(f.counter, &buf_);
+          break;
       }
       FinishField(start, col);
     }
-    buf_.push_back('\n');
+    if (StageRoom(s) < 1) s = Unstage(s);
+    *s++ = '\n';
+    Unstage(s);
     return MaybeFlush();
   }
 
  private:
-  void Field(const CqlType& type, ByteView value, size_t col) {
-    size_t start = buf_.size();
-    if (!AppendFixedInt(type, value, &buf_)) {
-      AppendCqlLiteral(type, value, false, &buf_);
+  // As JsonLinesWriter::StageFast, for CQL literal text (unquoted at the top
+  // level; nothing here ever needs RFC 4180 quoting).
+  char* StageFast(size_t col, const Field& f, char* p) const {
+    switch (f.kind) {
+      case ColumnValue::Kind::kNull:
+        return p;
+      case ColumnValue::Kind::kCounter:
+        return std::to_chars(p, p + kFormatBufferSize, f.counter).ptr;
+      case ColumnValue::Kind::kCells:
+        return nullptr;
+      case ColumnValue::Kind::kValue:
+        break;
     }
-    FinishField(start, col);
+    const TypeKind kind = kinds_[col];
+    if (kind == TypeKind::kText || kind == TypeKind::kAscii) {
+      const size_t n = f.value.size();
+      const char* v = reinterpret_cast<const char*>(f.value.data());
+      if (n == 0 || n > static_cast<size_t>(stage_ + kStageSize - p) ||
+          CsvPlainPrefix(v, n) != n) {
+        return nullptr;  // "" for empty text, quoting: generic path
+      }
+      std::memcpy(p, v, n);
+      return p + n;
+    }
+    return types_internal::FormatScalarFast(kind, f.value, /*json=*/false, p);
   }
   // A present value that renders as nothing is the empty string: written
   // "" so that it differs from null (an empty field).
@@ -255,24 +364,30 @@ class CsvWriter : public BufferedRowSink {
     }
   }
   // RFC 4180: a field holding a comma, quote, CR or LF is quoted, with
-  // quotes doubled. Rare, so the field is copied out and written back.
+  // quotes doubled. Done in place: the field moves right by one byte plus
+  // one per quote (collections, with their ", " separators, often need it).
   void QuoteFieldFrom(size_t start) {
-    const char* p = buf_.data() + start;
-    const char* end = buf_.data() + buf_.size();
-    while (p < end && *p != ',' && *p != '"' && *p != '\n' && *p != '\r') ++p;
-    if (p == end) return;
-    scratch_.assign(buf_, start, std::string::npos);
-    buf_.resize(start);
-    buf_.push_back('"');
-    for (char ch : scratch_) {
-      if (ch == '"') buf_.push_back('"');
-      buf_.push_back(ch);
+    const size_t old_end = buf_.size();
+    const size_t plain = CsvPlainPrefix(buf_.data() + start, old_end - start);
+    if (plain == old_end - start) return;
+    size_t quotes = 0;
+    for (size_t i = start + plain; i < old_end; ++i) quotes += buf_[i] == '"';
+    buf_.resize(old_end + quotes + 2);
+    char* d = buf_.data();
+    d[old_end + quotes + 1] = '"';
+    if (quotes == 0) {
+      std::memmove(d + start + 1, d + start, old_end - start);
+    } else {
+      size_t w = old_end + quotes + 1;
+      for (size_t r = old_end; r-- > start;) {
+        d[--w] = d[r];
+        if (d[r] == '"') d[--w] = '"';
+      }
     }
-    buf_.push_back('"');
+    d[start] = '"';
   }
 
-  std::string scratch_;
-  std::vector<bool> may_need_quotes_;
+  std::vector<char> may_need_quotes_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "reader/big/partition_index.h"
+#include "reader/byte_reader.h"
 #include "reader/chunk_cache.h"
 #include "reader/file_data_input.h"
 #include "reader/file_util.h"
@@ -87,9 +88,10 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path
   SSTFS_ASSIGN_OR_RETURN(t->columns_,
                          ResolveColumns(*t->statistics_.header, stats_path));
   if (t->statistics_.validation) {
-    SSTFS_ASSIGN_OR_RETURN(
-        t->partitioner_,
-        Partitioner::FromClassName(t->statistics_.validation->partitioner));
+    Result<Partitioner> partitioner =
+        Partitioner::FromClassName(t->statistics_.validation->partitioner);
+    if (!partitioner.ok()) return partitioner.status().WithContext(stats_path);
+    t->partitioner_ = *partitioner;
   } else {
     t->warnings_.push_back(stats_path +
                            ": no validation component; assuming Murmur3Partitioner");
@@ -98,6 +100,11 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path
   // Data.db stays open for the life of the SSTable.
   SSTFS_ASSIGN_OR_RETURN(t->data_file_,
                          RandomAccessFile::Open(d.ComponentPath("Data.db")));
+
+  if (t->data_file_->size() == 0) {
+    // Cassandra never writes an SSTable without a partition.
+    return Status::Corruption(t->data_file_->path(), 0, "Data.db is empty");
+  }
 
   const std::string ci_path = d.ComponentPath("CompressionInfo.db");
   if (FileExists(ci_path)) {
@@ -152,7 +159,32 @@ Result<std::optional<uint64_t>> SSTable::FindPartition(ByteView key) const {
   SSTFS_ASSIGN_OR_RETURN(const PartitionIndex* index, index());
   SSTFS_ASSIGN_OR_RETURN(std::optional<IndexEntry> entry, index->Find(key));
   if (!entry) return std::optional<uint64_t>();
+  SSTFS_RETURN_IF_ERROR(CheckPartitionKeyAt(entry->data_position, key));
   return std::optional<uint64_t>(entry->data_position);
+}
+
+// A damaged Index.db can point at the wrong partition; the partition header
+// in Data.db (u16 key length, key) must carry the key we looked up. The chunk
+// read here is the one the caller reads next, so the cache absorbs the cost.
+Status SSTable::CheckPartitionKeyAt(uint64_t position, ByteView key) const {
+  SSTFS_ASSIGN_OR_RETURN(std::unique_ptr<DataInput> data, OpenData());
+  if (position >= data->size()) {
+    return Status::Corruption(
+        descriptor_.ComponentPath("Index.db") + ": entry points at offset " +
+        std::to_string(position) + ", past the end of Data.db (" +
+        std::to_string(data->size()) + " bytes)");
+  }
+  SSTFS_RETURN_IF_ERROR(data->Seek(position));
+  SSTFS_ASSIGN_OR_RETURN(ByteView window, data->Peek(2 + key.size()));
+  ByteReader reader(window, position);
+  ByteView stored;
+  if (!reader.ReadShortLengthBytes(&stored) || !(stored == key)) {
+    return Status::Corruption(
+        descriptor_.ComponentPath("Index.db") + ": entry for the key points at offset " +
+        std::to_string(position) +
+        " of Data.db, where another partition starts");
+  }
+  return Status::Ok();
 }
 
 }  // namespace sstablefs::reader

@@ -74,6 +74,7 @@ class SSTable {
 
  private:
   SSTable() = default;
+  Status CheckPartitionKeyAt(uint64_t position, ByteView key) const;
 
   Descriptor descriptor_;
   Statistics statistics_;

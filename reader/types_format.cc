@@ -130,71 +130,99 @@ bool AppendDecimal(ByteView v, bool plain, std::string* out) {
   if (adjusted != 0) {
     out->push_back('E');
     if (adjusted > 0) out->push_back('+');
-    out->append(std::to_string(adjusted));
+    char buf[24];
+    out->append(buf, std::to_chars(buf, buf + sizeof(buf), adjusted).ptr);
   }
   return true;
 }
 
 namespace {
 
-// Formats shortest round-trip digits the way Java's Double.toString lays
-// them out. `sci` is std::to_chars scientific output, e.g. "1.2345e+07".
-void JavaLayout(std::string_view sci, std::string* out) {
+// "00" "01" ... "99": two digits per table load.
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536"
+    "37383940414243444546474849505152535455565758596061626364656667686970717273"
+    "74757677787980818283848586878889909192939495969798" "99";
+
+inline char* Put2(unsigned v, char* p) {
+  std::memcpy(p, kDigitPairs + 2 * (v % 100), 2);
+  return p + 2;
+}
+
+inline char* PutChars(std::string_view s, char* p) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// At least `width` digits, zero-padded.
+char* PutPadded(uint64_t v, int width, char* p) {
+  char buf[24];
+  char* end = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  for (int i = static_cast<int>(end - buf); i < width; ++i) *p++ = '0';
+  return PutChars(std::string_view(buf, end - buf), p);
+}
+
+char* PutYear(int64_t y, char* p) {
+  if (y >= 1000 && y <= 9999) {  // the common case
+    p = Put2(static_cast<unsigned>(y / 100), p);
+    return Put2(static_cast<unsigned>(y % 100), p);
+  }
+  if (y < 0) {
+    *p++ = '-';
+    return PutPadded(0 - static_cast<uint64_t>(y), 4, p);
+  }
+  if (y > 9999) *p++ = '+';
+  return PutPadded(static_cast<uint64_t>(y), 4, p);
+}
+
+// Lays out the shortest round-trip digits the way Java's Double.toString
+// does. `sci` is std::to_chars scientific output, e.g. "1.2345e+07".
+char* JavaLayout(std::string_view sci, char* p) {
   if (!sci.empty() && sci[0] == '-') {
-    out->push_back('-');
+    *p++ = '-';
     sci.remove_prefix(1);
   }
-  size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
+  const size_t e = sci.find('e');
+  char digits[40];  // shortest round-trip: at most 17 (double) digits
+  int n = 0;
+  for (size_t i = 0; i < e && n < static_cast<int>(sizeof(digits)); ++i) {
+    if (sci[i] != '.') digits[n++] = sci[i];
   }
   int exp = 0;
   std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1),
                   sci.data() + sci.size(), exp);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  if (digits == "0") {
-    out->append("0.0");
-    return;
-  }
-  int n = static_cast<int>(digits.size());
+  while (n > 1 && digits[n - 1] == '0') --n;
+  if (n == 1 && digits[0] == '0') return PutChars("0.0", p);
   if (exp >= -3 && exp < 7) {
     if (exp < 0) {
-      out->append("0.");
-      out->append(static_cast<size_t>(-exp - 1), '0');
-      out->append(digits);
-    } else if (n > exp + 1) {
-      out->append(digits, 0, exp + 1);
-      out->push_back('.');
-      out->append(digits, exp + 1);
-    } else {
-      out->append(digits);
-      out->append(static_cast<size_t>(exp + 1 - n), '0');
-      out->append(".0");
+      p = PutChars("0.", p);
+      for (int i = 0; i < -exp - 1; ++i) *p++ = '0';
+      return PutChars(std::string_view(digits, n), p);
     }
-    return;
+    if (n > exp + 1) {
+      p = PutChars(std::string_view(digits, exp + 1), p);
+      *p++ = '.';
+      return PutChars(std::string_view(digits + exp + 1, n - exp - 1), p);
+    }
+    p = PutChars(std::string_view(digits, n), p);
+    for (int i = n; i < exp + 1; ++i) *p++ = '0';
+    return PutChars(".0", p);
   }
-  out->push_back(digits[0]);
-  out->push_back('.');
+  *p++ = digits[0];
+  *p++ = '.';
   if (n > 1) {
-    out->append(digits, 1);
+    p = PutChars(std::string_view(digits + 1, n - 1), p);
   } else {
-    out->push_back('0');
+    *p++ = '0';
   }
-  out->push_back('E');
-  out->append(std::to_string(exp));
+  *p++ = 'E';
+  return std::to_chars(p, p + 8, exp).ptr;
 }
 
 template <typename T>
-void AppendJavaFloating(T v, std::string* out) {
-  if (std::isnan(v)) {
-    out->append("NaN");
-    return;
-  }
-  if (std::isinf(v)) {
-    out->append(v > 0 ? "Infinity" : "-Infinity");
-    return;
-  }
+char* FormatJavaFloating(T v, char* p) {
+  if (std::isnan(v)) return PutChars("NaN", p);
+  if (std::isinf(v)) return PutChars(v > 0 ? "Infinity" : "-Infinity", p);
   char buf[64];
   auto r =
       std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
@@ -206,33 +234,7 @@ void AppendJavaFloating(T v, std::string* out) {
                       1);
     sci = std::string_view(buf, r.ptr - buf);
   }
-  JavaLayout(sci, out);
-}
-
-void Append2(unsigned v, std::string* out) {
-  out->push_back(static_cast<char>('0' + v / 10 % 10));
-  out->push_back(static_cast<char>('0' + v % 10));
-}
-
-void AppendPadded(uint64_t v, int width, std::string* out) {
-  char buf[24];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (int i = n; i < width; ++i) out->push_back('0');
-  while (n > 0) out->push_back(buf[--n]);
-}
-
-void AppendYear(int64_t y, std::string* out) {
-  if (y < 0) {
-    out->push_back('-');
-    AppendPadded(static_cast<uint64_t>(-y), 4, out);
-  } else {
-    if (y > 9999) out->push_back('+');
-    AppendPadded(static_cast<uint64_t>(y), 4, out);
-  }
+  return JavaLayout(sci, p);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) {
@@ -241,12 +243,65 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
+// Fast path for doubles with a short exact decimal form in Java's plain
+// range (1e-3 <= |d| < 1e7), e.g. 19.5 or 6689.74: finds the fewest decimals
+// k <= 8 such that the decimal m / 10^k (m an integer) reads back as d.
+// That decimal is the one Double.toString prints: below 1e7 an ulp is at
+// most 2^-29, so at any k <= 8 the rounding interval of d (one ulp wide)
+// holds at most one such m, it is the integer nearest to d * 10^k (the
+// product's own rounding error is far below 0.5), and a shorter decimal
+// would have shown up at a smaller k. m / 10^k is exact IEEE division of
+// exact operands (m < 2^53, 10^k <= 10^8), so the check is exact too.
+// Returns nullptr when d is not such a value (the general path handles it).
+char* FastJavaDouble(double d, char* p) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                      1e5, 1e6, 1e7, 1e8};
+  const double a = d < 0 ? -d : d;
+  if (!(a >= 1e-3 && a < 1e7)) return nullptr;  // also NaN
+  for (int k = 0; k <= 8; ++k) {
+    const double scaled = a * kPow10[k];
+    const double m = std::nearbyint(scaled);
+    if (m / kPow10[k] != a) continue;
+    // m has no trailing zero unless k == 0 (else k - 1 would have matched).
+    char digits[24];
+    char* de = std::to_chars(digits, digits + sizeof(digits),
+                             static_cast<uint64_t>(m))
+                   .ptr;
+    const int n = static_cast<int>(de - digits);
+    if (d < 0) *p++ = '-';
+    if (k == 0) {  // an integer: "123.0"
+      p = PutChars(std::string_view(digits, n), p);
+      return PutChars(".0", p);
+    }
+    if (n > k) {  // "12.34"
+      p = PutChars(std::string_view(digits, n - k), p);
+      *p++ = '.';
+      return PutChars(std::string_view(digits + n - k, k), p);
+    }
+    // "0.0012": value below 1.
+    p = PutChars("0.", p);
+    for (int i = n; i < k; ++i) *p++ = '0';
+    return PutChars(std::string_view(digits, n), p);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-void AppendJavaDouble(double d, std::string* out) {
-  AppendJavaFloating(d, out);
+char* FormatJavaDouble(double d, char* out) {
+  if (char* end = FastJavaDouble(d, out)) return end;
+  return FormatJavaFloating(d, out);
 }
-void AppendJavaFloat(float f, std::string* out) { AppendJavaFloating(f, out); }
+char* FormatJavaFloat(float f, char* out) { return FormatJavaFloating(f, out); }
+
+void AppendJavaDouble(double d, std::string* out) {
+  char buf[kFormatBufferSize];
+  out->append(buf, FormatJavaDouble(d, buf));
+}
+void AppendJavaFloat(float f, std::string* out) {
+  char buf[kFormatBufferSize];
+  out->append(buf, FormatJavaFloat(f, buf));
+}
 
 // Howard Hinnant's civil_from_days / days_from_civil (public domain).
 CivilDate CivilFromDays(int64_t z) {
@@ -271,41 +326,75 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-void AppendDate(int64_t days, std::string* out) {
+char* FormatDate(int64_t days, char* p) {
   CivilDate c = CivilFromDays(days);
-  AppendYear(c.year, out);
-  out->push_back('-');
-  Append2(c.month, out);
-  out->push_back('-');
-  Append2(c.day, out);
+  p = PutYear(c.year, p);
+  *p++ = '-';
+  p = Put2(c.month, p);
+  *p++ = '-';
+  return Put2(c.day, p);
+}
+
+char* FormatTimestamp(int64_t millis, bool micros_digits, char* p) {
+  int64_t days = FloorDiv(millis, 86400000);
+  unsigned ms_of_day = static_cast<unsigned>(millis - days * 86400000);
+  p = FormatDate(days, p);
+  *p++ = ' ';
+  p = Put2(ms_of_day / 3600000, p);
+  *p++ = ':';
+  p = Put2(ms_of_day / 60000 % 60, p);
+  *p++ = ':';
+  p = Put2(ms_of_day / 1000 % 60, p);
+  *p++ = '.';
+  const unsigned ms = ms_of_day % 1000;
+  *p++ = static_cast<char>('0' + ms / 100);
+  p = Put2(ms % 100, p);
+  if (micros_digits) p = PutChars("000", p);
+  return p;
+}
+
+char* FormatTimeOfDay(int64_t nanos, char* p) {
+  uint64_t v = static_cast<uint64_t>(nanos);
+  p = PutPadded(v / 3600000000000ull, 2, p);
+  *p++ = ':';
+  p = Put2(static_cast<unsigned>(v / 60000000000ull % 60), p);
+  *p++ = ':';
+  p = Put2(static_cast<unsigned>(v / 1000000000ull % 60), p);
+  *p++ = '.';
+  return PutPadded(v % 1000000000ull, 9, p);
+}
+
+char* FormatUuid(const uint8_t* u, char* p) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    p[0] = kHex[u[i] >> 4];
+    p[1] = kHex[u[i] & 0xf];
+    p += 2;
+  }
+  return p;
+}
+
+void AppendDate(int64_t days, std::string* out) {
+  char buf[kFormatBufferSize];
+  out->append(buf, FormatDate(days, buf));
 }
 
 void AppendTimestamp(int64_t millis, bool micros_digits,
                      std::string_view suffix, std::string* out) {
-  int64_t days = FloorDiv(millis, 86400000);
-  int64_t ms_of_day = millis - days * 86400000;
-  AppendDate(days, out);
-  out->push_back(' ');
-  Append2(static_cast<unsigned>(ms_of_day / 3600000), out);
-  out->push_back(':');
-  Append2(static_cast<unsigned>(ms_of_day / 60000 % 60), out);
-  out->push_back(':');
-  Append2(static_cast<unsigned>(ms_of_day / 1000 % 60), out);
-  out->push_back('.');
-  AppendPadded(static_cast<uint64_t>(ms_of_day % 1000), 3, out);
-  if (micros_digits) out->append("000");
-  out->append(suffix);
+  char buf[kFormatBufferSize];
+  char* end = FormatTimestamp(millis, micros_digits, buf);
+  if (suffix.size() <= static_cast<size_t>(buf + sizeof(buf) - end)) {
+    out->append(buf, PutChars(suffix, end));
+  } else {
+    out->append(buf, end);
+    out->append(suffix);
+  }
 }
 
 void AppendTimeOfDay(int64_t nanos, std::string* out) {
-  uint64_t v = static_cast<uint64_t>(nanos);
-  AppendPadded(v / 3600000000000ull, 2, out);
-  out->push_back(':');
-  Append2(static_cast<unsigned>(v / 60000000000ull % 60), out);
-  out->push_back(':');
-  Append2(static_cast<unsigned>(v / 1000000000ull % 60), out);
-  out->push_back('.');
-  AppendPadded(v % 1000000000ull, 9, out);
+  char buf[kFormatBufferSize];
+  out->append(buf, FormatTimeOfDay(nanos, buf));
 }
 
 bool AppendDuration(ByteView v, std::string* out) {
@@ -326,7 +415,8 @@ bool AppendDuration(ByteView v, std::string* out) {
   // Duration.append: print dividend/divisor+unit when dividend >= divisor.
   auto part = [out](uint64_t dividend, uint64_t divisor, const char* unit) {
     if (dividend == 0 || dividend < divisor) return dividend;
-    out->append(std::to_string(dividend / divisor));
+    char buf[24];
+    out->append(buf, std::to_chars(buf, buf + sizeof(buf), dividend / divisor).ptr);
     out->append(unit);
     return dividend % divisor;
   };
@@ -345,27 +435,34 @@ bool AppendDuration(ByteView v, std::string* out) {
 }
 
 void AppendUuid(const uint8_t* p, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out->push_back('-');
-    out->push_back(kHex[p[i] >> 4]);
-    out->push_back(kHex[p[i] & 0xf]);
-  }
+  char buf[36];
+  out->append(buf, FormatUuid(p, buf));
 }
 
 bool AppendInet(ByteView v, std::string* out) {
   static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  char buf[INET6_ADDRSTRLEN];
-  const char* s = nullptr;
+  const uint8_t* v4 = nullptr;
   if (v.size() == 4) {
-    s = inet_ntop(AF_INET, v.data(), buf, sizeof(buf));
+    v4 = v.data();
   } else if (v.size() == 16 && std::memcmp(v.data(), kMapped, 12) == 0) {
-    s = inet_ntop(AF_INET, v.data() + 12, buf, sizeof(buf));
-  } else if (v.size() == 16) {
-    s = inet_ntop(AF_INET6, v.data(), buf, sizeof(buf));
+    v4 = v.data() + 12;
   }
-  if (s == nullptr) return false;
-  out->append(s);
+  if (v4 != nullptr) {  // dotted quad, built here (inet_ntop is slower)
+    char buf[16];
+    char* p = buf;
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *p++ = '.';
+      p = std::to_chars(p, buf + sizeof(buf), v4[i]).ptr;
+    }
+    out->append(buf, p);
+    return true;
+  }
+  char buf[INET6_ADDRSTRLEN];
+  if (v.size() != 16 ||
+      inet_ntop(AF_INET6, v.data(), buf, sizeof(buf)) == nullptr) {
+    return false;
+  }
+  out->append(buf);
   return true;
 }
 

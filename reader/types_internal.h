@@ -5,6 +5,7 @@
 #define SSTABLEFS_READER_TYPES_INTERNAL_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,11 +23,19 @@ inline constexpr size_t kMaxVarintBytes = 4096;
 inline constexpr int64_t kMaxPlainScale = 1000;
 
 uint64_t LoadBE(const uint8_t* p, size_t n);
+// Fixed-width big-endian loads, inlined for the per-cell path.
 inline int64_t LoadI64(const uint8_t* p) {
-  return static_cast<int64_t>(LoadBE(p, 8));
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return static_cast<int64_t>(__builtin_bswap64(v));
 }
 inline int32_t LoadI32(const uint8_t* p) {
-  return static_cast<int32_t>(LoadBE(p, 4));
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return static_cast<int32_t>(__builtin_bswap32(v));
+}
+inline int16_t LoadI16(const uint8_t* p) {
+  return static_cast<int16_t>((p[0] << 8) | p[1]);
 }
 
 // Decimal digits of a big-endian two's complement integer (BigInteger).
@@ -44,6 +53,33 @@ bool AppendDecimal(ByteView v, bool plain, std::string* out);
 // "NaN", "Infinity", "-Infinity".
 void AppendJavaDouble(double d, std::string* out);
 void AppendJavaFloat(float f, std::string* out);
+
+// Formatters into a caller's buffer, for the per-cell path (one append per
+// value instead of one per character). Each writes at `out` and returns the
+// end of what it wrote; a buffer of kFormatBufferSize chars always suffices.
+// The Append* functions below append the same text to a std::string.
+inline constexpr size_t kFormatBufferSize = 64;
+char* FormatJavaDouble(double d, char* out);
+char* FormatJavaFloat(float f, char* out);
+char* FormatDate(int64_t days_since_epoch, char* out);
+// Without suffix (see AppendTimestamp).
+char* FormatTimestamp(int64_t millis, bool micros_digits, char* out);
+char* FormatTimeOfDay(int64_t nanos, char* out);
+char* FormatUuid(const uint8_t* p, char* out);  // 36 chars
+
+// The row writers' fast path: formats a scalar value of the fixed-size kinds
+// (tinyint, smallint, int, bigint, counter, boolean, float, double, uuid,
+// timeuuid, timestamp, date, time) exactly as AppendJson (`json`) or
+// AppendCqlLiteral with quote_strings = false would, into `out` (at least
+// kFormatBufferSize chars), and returns the end. Returns nullptr, writing
+// nothing useful, for any other kind and for values the generic renderers
+// show differently (wrong length -> blob, empty -> null, NaN/Infinity in
+// JSON, time out of range): the caller then uses the generic renderer.
+char* FormatScalarFast(TypeKind kind, ByteView v, bool json, char* out);
+
+// The number of leading bytes of [p, p + n) that a JSON string holds
+// unescaped (printable ASCII except '"' and '\\'), tested 8 at a time.
+size_t JsonPlainPrefix(const uint8_t* p, size_t n);
 
 // Proleptic Gregorian calendar.
 struct CivilDate {

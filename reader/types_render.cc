@@ -2,6 +2,7 @@
 // SELECT JSON uses it, with SPEC §3 deciding where Cassandra differs), CQL
 // literal text (cqlsh / COPY TO) and the sstabledump string
 // (AbstractType.getString). One recursive walker serves all three modes.
+#include <charconv>
 #include <cstring>
 #include <span>
 #include <string>
@@ -19,11 +20,19 @@ enum class Mode { kJson, kLiteral, kDump };
 void Render(const CqlType& t, ByteView v, Mode mode, bool quote,
             std::string* out);
 
+// 'text' with inner quotes doubled; copies the runs between quotes.
 void AppendQuotedLiteral(std::string_view s, std::string* out) {
   out->push_back('\'');
-  for (char c : s) {
-    if (c == '\'') out->push_back('\'');
-    out->push_back(c);
+  while (!s.empty()) {
+    const void* q = std::memchr(s.data(), '\'', s.size());
+    if (q == nullptr) {
+      out->append(s);
+      break;
+    }
+    size_t n = static_cast<const char*>(q) - s.data() + 1;
+    out->append(s.data(), n);  // through the quote ...
+    out->push_back('\'');      // ... which is doubled
+    s.remove_prefix(n);
   }
   out->push_back('\'');
 }
@@ -62,17 +71,6 @@ void AppendNull(Mode mode, bool nested, std::string* out) {
   }
 }
 
-// Renders a value that is a string in JSON but whose text is built in place
-// (timestamps, uuids, ...): JSON quotes need no escaping for these.
-template <typename Fn>
-void AppendBuilt(Mode mode, bool quote, std::string* out, Fn build) {
-  bool quoted = mode == Mode::kJson || (mode == Mode::kLiteral && quote);
-  char q = mode == Mode::kJson ? '"' : '\'';
-  if (quoted) out->push_back(q);
-  build();
-  if (quoted) out->push_back(q);
-}
-
 void RenderText(ByteView v, Mode mode, bool quote, std::string* out) {
   // Bytes that are not UTF-8 are kept: JSON escapes them (\u00XX), literal
   // and dump text pass them through for the caller's own escaping.
@@ -81,51 +79,59 @@ void RenderText(ByteView v, Mode mode, bool quote, std::string* out) {
 
 bool RenderFixedNumber(TypeKind kind, ByteView v, Mode mode, std::string* out) {
   const uint8_t* p = v.data();
+  // One append per value: digits go to a stack buffer first. buf[0] is kept
+  // free for the quote NaN/Infinity get in JSON.
+  char buf[kFormatBufferSize + 2];
+  char* const start = buf + 1;
+  char* const limit = buf + sizeof(buf);
+  char* end;
   switch (kind) {
     case TypeKind::kTinyint:
       if (v.size() != 1) return false;
-      out->append(std::to_string(static_cast<int8_t>(p[0])));
-      return true;
+      end = std::to_chars(start, limit, static_cast<int8_t>(p[0])).ptr;
+      break;
     case TypeKind::kSmallint:
       if (v.size() != 2) return false;
-      out->append(std::to_string(static_cast<int16_t>(LoadBE(p, 2))));
-      return true;
+      end = std::to_chars(start, limit, LoadI16(p)).ptr;
+      break;
     case TypeKind::kInt:
       if (v.size() != 4) return false;
-      out->append(std::to_string(LoadI32(p)));
-      return true;
+      end = std::to_chars(start, limit, LoadI32(p)).ptr;
+      break;
     case TypeKind::kBigint:
     case TypeKind::kCounter:
       if (v.size() != 8) return false;
-      out->append(std::to_string(LoadI64(p)));
-      return true;
-    case TypeKind::kFloat:
+      end = std::to_chars(start, limit, LoadI64(p)).ptr;
+      break;
+    case TypeKind::kFloat: {
+      if (v.size() != 4) return false;
+      float f;
+      uint32_t b32 = static_cast<uint32_t>(LoadI32(p));
+      std::memcpy(&f, &b32, 4);
+      end = FormatJavaFloat(f, start);
+      break;
+    }
     case TypeKind::kDouble: {
-      size_t n = kind == TypeKind::kFloat ? 4 : 8;
-      if (v.size() != n) return false;
-      uint64_t bits = LoadBE(p, n);
-      size_t start = out->size();
-      if (n == 4) {
-        float f;
-        uint32_t b32 = static_cast<uint32_t>(bits);
-        std::memcpy(&f, &b32, 4);
-        AppendJavaFloat(f, out);
-      } else {
-        double d;
-        std::memcpy(&d, &bits, 8);
-        AppendJavaDouble(d, out);
-      }
-      // JSON has no NaN/Infinity: SPEC §3 makes them strings.
-      char c = (*out)[start] == '-' ? (*out)[start + 1] : (*out)[start];
-      if (mode == Mode::kJson && (c == 'N' || c == 'I')) {
-        out->insert(start, 1, '"');
-        out->push_back('"');
-      }
-      return true;
+      if (v.size() != 8) return false;
+      double d;
+      uint64_t b64 = static_cast<uint64_t>(LoadI64(p));
+      std::memcpy(&d, &b64, 8);
+      end = FormatJavaDouble(d, start);
+      break;
     }
     default:
       return false;
   }
+  // JSON has no NaN/Infinity: SPEC §3 makes them strings.
+  const char c = start[0] == '-' ? start[1] : start[0];
+  if (mode == Mode::kJson && (c == 'N' || c == 'I')) {
+    buf[0] = '"';
+    *end++ = '"';
+    out->append(buf, end);
+  } else {
+    out->append(start, end);
+  }
+  return true;
 }
 
 // Turns the JSON text at out[start..] into a JSON string of that text,
@@ -324,13 +330,63 @@ void RenderComposite(const CqlType& t, ByteView v, Mode mode, bool quote,
   if (mode == Mode::kJson) out->push_back(']');
 }
 
+// Timestamps, dates and times: a string in JSON, quoted in CQL literals when
+// `quote`. Built in a stack buffer and appended once (no escaping needed).
+bool RenderTemporal(TypeKind kind, ByteView v, Mode mode, bool quote,
+                    std::string* out) {
+  const bool quoted = mode == Mode::kJson || (mode == Mode::kLiteral && quote);
+  const char q = mode == Mode::kJson ? '"' : '\'';
+  char buf[kFormatBufferSize + 8];
+  char* p = buf;
+  if (quoted) *p++ = q;
+  switch (kind) {
+    case TypeKind::kTimestamp: {
+      if (v.size() != 8) return false;
+      // cqlsh prints microseconds and an offset; JSON milliseconds and Z.
+      const bool literal = mode == Mode::kLiteral;
+      p = FormatTimestamp(LoadI64(v.data()), literal, p);
+      if (literal) {
+        std::memcpy(p, "+0000", 5);
+        p += 5;
+      } else {
+        *p++ = 'Z';
+      }
+      break;
+    }
+    case TypeKind::kDate:
+      if (v.size() != 4) return false;
+      // SimpleDateType: unsigned days with the epoch at 2^31.
+      p = FormatDate(static_cast<int64_t>(static_cast<uint32_t>(
+                         LoadI32(v.data()))) -
+                         (1ll << 31),
+                     p);
+      break;
+    case TypeKind::kTime: {
+      if (v.size() != 8) return false;
+      int64_t nanos = LoadI64(v.data());
+      if (nanos < 0 || nanos >= 86400000000000ll) return false;
+      p = FormatTimeOfDay(nanos, p);
+      break;
+    }
+    default:
+      return false;
+  }
+  if (quoted) *p++ = q;
+  out->append(buf, p);
+  return true;
+}
+
 // Renders the non-empty value of a scalar kind; false if the bytes do not fit.
 bool RenderScalar(const CqlType& t, ByteView v, Mode mode, bool quote,
                   std::string* out) {
   switch (t.kind) {
     case TypeKind::kBoolean:
       if (v.size() != 1) return false;
-      out->append(v[0] != 0 ? "true" : "false");
+      if (v[0] != 0) {
+        out->append("true", 4);
+      } else {
+        out->append("false", 5);
+      }
       return true;
     case TypeKind::kVarint:
       return AppendVarint(v, out);
@@ -340,10 +396,12 @@ bool RenderScalar(const CqlType& t, ByteView v, Mode mode, bool quote,
     case TypeKind::kUuid:
     case TypeKind::kTimeuuid: {
       if (v.size() != 16) return false;
-      bool q = mode == Mode::kJson;
-      if (q) out->push_back('"');
-      AppendUuid(v.data(), out);
-      if (q) out->push_back('"');
+      char buf[38];
+      char* p = buf;
+      if (mode == Mode::kJson) *p++ = '"';
+      p = FormatUuid(v.data(), p);
+      if (mode == Mode::kJson) *p++ = '"';
+      out->append(buf, p);
       return true;
     }
     case TypeKind::kInet: {
@@ -359,30 +417,9 @@ bool RenderScalar(const CqlType& t, ByteView v, Mode mode, bool quote,
       return true;
     }
     case TypeKind::kTimestamp:
-      if (v.size() != 8) return false;
-      AppendBuilt(mode, quote, out, [&] {
-        if (mode == Mode::kLiteral) {
-          AppendTimestamp(LoadI64(v.data()), true, "+0000", out);
-        } else {
-          AppendTimestamp(LoadI64(v.data()), false, "Z", out);
-        }
-      });
-      return true;
     case TypeKind::kDate:
-      if (v.size() != 4) return false;
-      AppendBuilt(mode, quote, out, [&] {
-        // SimpleDateType: unsigned days with the epoch at 2^31.
-        int64_t days = static_cast<int64_t>(LoadBE(v.data(), 4)) - (1ll << 31);
-        AppendDate(days, out);
-      });
-      return true;
-    case TypeKind::kTime: {
-      if (v.size() != 8) return false;
-      int64_t nanos = LoadI64(v.data());
-      if (nanos < 0 || nanos >= 86400000000000ll) return false;
-      AppendBuilt(mode, quote, out, [&] { AppendTimeOfDay(nanos, out); });
-      return true;
-    }
+    case TypeKind::kTime:
+      return RenderTemporal(t.kind, v, mode, quote, out);
     case TypeKind::kDuration: {
       size_t start = out->size();
       bool q = mode == Mode::kJson;
@@ -531,63 +568,98 @@ size_t Utf8SequenceLength(const uint8_t* p, const uint8_t* end) {
   return IsValidUtf8(ByteView(p, n)) ? n : 0;
 }
 
+// Strings up to this long are quoted in a stack buffer (one append).
+constexpr size_t kShortString = 126;
+
+// Whether byte c goes into a JSON string as it is: printable ASCII other
+// than '"' and '\\'. (Bytes >= 0x80 are copied too, once their UTF-8
+// sequence checked out.)
+inline bool IsPlainJsonByte(uint8_t c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+// The escape of a byte that is not plain and not part of valid UTF-8.
+void AppendJsonEscape(uint8_t c, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char esc = 0;
+  switch (c) {
+    case '"':
+      esc = '"';
+      break;
+    case '\\':
+      esc = '\\';
+      break;
+    case '\n':
+      esc = 'n';
+      break;
+    case '\r':
+      esc = 'r';
+      break;
+    case '\t':
+      esc = 't';
+      break;
+    case '\b':
+      esc = 'b';
+      break;
+    case '\f':
+      esc = 'f';
+      break;
+    default:
+      break;
+  }
+  if (esc != 0) {
+    const char e[2] = {'\\', esc};
+    out->append(e, 2);
+    return;
+  }
+  // Control byte, or a byte that is not part of valid UTF-8: \u00XX.
+  const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+  out->append(u, 6);
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
   const uint8_t* p = reinterpret_cast<const uint8_t*>(s.data());
-  const uint8_t* end = p + s.size();
-  while (p < end) {
-    uint8_t c = *p;
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      out->push_back(static_cast<char>(c));
-      ++p;
-      continue;
+  const uint8_t* const end = p + s.size();
+  size_t plain = JsonPlainPrefix(p, s.size());
+  if (plain == s.size()) {
+    // Nothing to escape (the common case): one append for short strings.
+    if (s.size() <= kShortString) {
+      char buf[kShortString + 2];
+      buf[0] = '"';
+      std::memcpy(buf + 1, s.data(), s.size());
+      buf[s.size() + 1] = '"';
+      out->append(buf, s.size() + 2);
+    } else {
+      out->push_back('"');
+      out->append(s);
+      out->push_back('"');
     }
-    const char* esc = nullptr;
-    switch (c) {
-      case '"':
-        esc = "\\\"";
-        break;
-      case '\\':
-        esc = "\\\\";
-        break;
-      case '\n':
-        esc = "\\n";
-        break;
-      case '\r':
-        esc = "\\r";
-        break;
-      case '\t':
-        esc = "\\t";
-        break;
-      case '\b':
-        esc = "\\b";
-        break;
-      case '\f':
-        esc = "\\f";
-        break;
-      default:
-        break;
-    }
-    if (esc != nullptr) {
-      out->append(esc);
-      ++p;
-      continue;
-    }
-    size_t n = c < 0x20 ? 0 : Utf8SequenceLength(p, end);
-    if (n == 0) {
-      // Control byte, or a byte that is not part of valid UTF-8: \u00XX.
-      out->append("\\u00");
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xf]);
-      ++p;
-      continue;
-    }
-    out->append(reinterpret_cast<const char*>(p), n);
-    p += n;
+    return;
   }
+  out->push_back('"');
+  // Copy runs of bytes that need no escape, escape the others one by one.
+  const uint8_t* run = p;
+  p += plain;
+  while (p < end) {
+    const uint8_t c = *p;
+    if (c >= 0x80) {
+      const size_t n = Utf8SequenceLength(p, end);
+      if (n != 0) {
+        p += n;
+        p += JsonPlainPrefix(p, static_cast<size_t>(end - p));
+        continue;
+      }
+    }
+    out->append(reinterpret_cast<const char*>(run),
+                static_cast<size_t>(p - run));
+    AppendJsonEscape(c, out);
+    run = ++p;
+    p += JsonPlainPrefix(p, static_cast<size_t>(end - p));
+  }
+  out->append(reinterpret_cast<const char*>(run),
+              static_cast<size_t>(p - run));
   out->push_back('"');
 }
 
@@ -615,5 +687,121 @@ void AppendMultiCellCqlLiteral(const CqlType& type,
                                bool quote_strings, std::string* out) {
   RenderMultiCell(type, cells, Mode::kLiteral, quote_strings, out);
 }
+
+
+namespace types_internal {
+
+// A word is plain when no byte is < 0x20, >= 0x80, '"' or '\\'
+// (the "has less than" / "has zero byte" tricks; exact as a yes/no test).
+size_t JsonPlainPrefix(const uint8_t* p, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const uint64_t q = w ^ (kOnes * '"');
+    const uint64_t b = w ^ (kOnes * '\\');
+    const uint64_t special = ((w - kOnes * 0x20) & ~w) |
+                             ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
+    if ((special & kHigh) != 0) break;
+  }
+  while (i < n && IsPlainJsonByte(p[i])) ++i;
+  return i;
+}
+
+char* FormatScalarFast(TypeKind kind, ByteView v, bool json, char* out) {
+  const uint8_t* p = v.data();
+  char* const limit = out + kFormatBufferSize;
+  switch (kind) {
+    case TypeKind::kTinyint:
+      if (v.size() != 1) return nullptr;
+      return std::to_chars(out, limit, static_cast<int8_t>(p[0])).ptr;
+    case TypeKind::kSmallint:
+      if (v.size() != 2) return nullptr;
+      return std::to_chars(out, limit, LoadI16(p)).ptr;
+    case TypeKind::kInt:
+      if (v.size() != 4) return nullptr;
+      return std::to_chars(out, limit, LoadI32(p)).ptr;
+    case TypeKind::kBigint:
+    case TypeKind::kCounter:
+      if (v.size() != 8) return nullptr;
+      return std::to_chars(out, limit, LoadI64(p)).ptr;
+    case TypeKind::kBoolean:
+      if (v.size() != 1) return nullptr;
+      if (p[0] != 0) {
+        std::memcpy(out, "true", 4);
+        return out + 4;
+      }
+      std::memcpy(out, "false", 5);
+      return out + 5;
+    case TypeKind::kFloat:
+    case TypeKind::kDouble: {
+      char* end;
+      if (kind == TypeKind::kFloat) {
+        if (v.size() != 4) return nullptr;
+        float f;
+        uint32_t b32 = static_cast<uint32_t>(LoadI32(p));
+        std::memcpy(&f, &b32, 4);
+        end = FormatJavaFloat(f, out);
+      } else {
+        if (v.size() != 8) return nullptr;
+        double d;
+        uint64_t b64 = static_cast<uint64_t>(LoadI64(p));
+        std::memcpy(&d, &b64, 8);
+        end = FormatJavaDouble(d, out);
+      }
+      const char c = out[0] == '-' ? out[1] : out[0];
+      if (json && (c == 'N' || c == 'I')) return nullptr;  // quoted in JSON
+      return end;
+    }
+    case TypeKind::kUuid:
+    case TypeKind::kTimeuuid: {
+      if (v.size() != 16) return nullptr;
+      char* o = out;
+      if (json) *o++ = '"';
+      o = FormatUuid(p, o);
+      if (json) *o++ = '"';
+      return o;
+    }
+    case TypeKind::kTimestamp: {
+      if (v.size() != 8) return nullptr;
+      char* o = out;
+      if (json) *o++ = '"';
+      o = FormatTimestamp(LoadI64(p), !json, o);
+      if (json) {
+        o[0] = 'Z';
+        o[1] = '"';
+        return o + 2;
+      }
+      std::memcpy(o, "+0000", 5);
+      return o + 5;
+    }
+    case TypeKind::kDate: {
+      if (v.size() != 4) return nullptr;
+      char* o = out;
+      if (json) *o++ = '"';
+      o = FormatDate(
+          static_cast<int64_t>(static_cast<uint32_t>(LoadI32(p))) - (1ll << 31),
+          o);
+      if (json) *o++ = '"';
+      return o;
+    }
+    case TypeKind::kTime: {
+      if (v.size() != 8) return nullptr;
+      const int64_t nanos = LoadI64(p);
+      if (nanos < 0 || nanos >= 86400000000000ll) return nullptr;
+      char* o = out;
+      if (json) *o++ = '"';
+      o = FormatTimeOfDay(nanos, o);
+      if (json) *o++ = '"';
+      return o;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace types_internal
 
 }  // namespace sstablefs::reader

@@ -9,12 +9,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reader/crc32.h"
 #include "reader/file_util.h"
@@ -27,8 +26,7 @@ namespace {
 constexpr size_t kMaxManifestBytes = 64u << 20;
 
 bool IsHex32(std::string_view s) {
-  return s.size() == 32 &&
-         std::all_of(s.begin(), s.end(), [](char c) {
+  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }
@@ -143,13 +141,13 @@ void CheckGenerations(const std::vector<Descriptor>& sstables,
     std::map<std::pair<uint64_t, uint32_t>, std::vector<std::string>> by_data;
     for (const Descriptor* d : list) {
       auto file = RandomAccessFile::Open(d->ComponentPath("Data.db"));
-      auto crc = file.ok() ? ComputeFileCrc32(**file) : Result<uint32_t>(
-                                                           file.status());
+      auto crc = file.ok() ? ComputeFileCrc32(**file)
+                           : Result<uint32_t>(file.status());
       if (crc.ok()) {
         by_data[{(*file)->size(), *crc}].push_back(d->prefix());
       } else {
-        by_data[{UINT64_MAX, static_cast<uint32_t>(by_data.size())}]
-            .push_back(d->prefix());
+        by_data[{UINT64_MAX, static_cast<uint32_t>(by_data.size())}].push_back(
+            d->prefix());
       }
     }
     for (const auto& [key, copies] : by_data) {
@@ -174,7 +172,8 @@ void CheckStrayFiles(const std::string& kind, FolderReport* r) {
   std::error_code ec;
   for (const std::string& name : ListNames(r->directory, false, &ec)) {
     if (!ComponentOf(name).empty()) continue;
-    if (kind == "snapshot" && (name == "manifest.json" || name == "schema.cql")) {
+    if (kind == "snapshot" &&
+        (name == "manifest.json" || name == "schema.cql")) {
       continue;
     }
     AddFolderFinding(r, Severity::kWarning, Join(r->directory, name),
@@ -257,8 +256,8 @@ class Runner {
         continue;
       }
       const uint64_t bytes = EstimateVerifyBytes(d, options_.quick);
-      r.sstables.push_back(VerifySSTable(d, options_, done_,
-                                         std::max(total_, done_ + bytes)));
+      r.sstables.push_back(
+          VerifySSTable(d, options_, done_, std::max(total_, done_ + bytes)));
       done_ += bytes;
       if (options_.progress) options_.progress(done_, total_);
     }
@@ -278,14 +277,15 @@ class Runner {
 
 }  // namespace
 
-// --- VerifyContext (verify_internal.h) ----------------------------------------
+// --- VerifyContext (verify_internal.h)
+// ----------------------------------------
 
 CheckResult& VerifyContext::Check(std::string_view name) {
   for (CheckResult& c : report_->checks) {
     if (c.name == name) return c;
   }
-  report_->checks.push_back(CheckResult{std::string(name),
-                                        CheckOutcome::kPassed, ""});
+  report_->checks.push_back(
+      CheckResult{std::string(name), CheckOutcome::kPassed, ""});
   return report_->checks.back();
 }
 
@@ -320,9 +320,8 @@ void VerifyContext::AddStatus(Severity severity, std::string_view check,
                               std::string_view component,
                               const Status& status) {
   std::string msg = status.message();
-  std::string file = component.empty()
-                         ? descriptor().directory
-                         : descriptor().ComponentPath(component);
+  std::string file = component.empty() ? descriptor().directory
+                                       : descriptor().ComponentPath(component);
   // Messages start with the path of the file they concern; it may be
   // another component of this SSTable than `component`.
   std::string comp(component);
@@ -389,7 +388,8 @@ void VerifyContext::Progress(uint64_t bytes) {
   options_->progress(done, total);
 }
 
-// --- Reports -------------------------------------------------------------------
+// --- Reports
+// -------------------------------------------------------------------
 
 const char* SeverityName(Severity s) {
   switch (s) {
@@ -495,7 +495,8 @@ int VerifyReport::ExitCode() const {
   return Count(Severity::kError) > 0 ? 1 : 0;
 }
 
-// --- Sources -------------------------------------------------------------------
+// --- Sources
+// -------------------------------------------------------------------
 
 Result<SourceKind> DetectSource(const std::string& source) {
   struct stat st;
@@ -505,8 +506,9 @@ Result<SourceKind> DetectSource(const std::string& source) {
   if (S_ISREG(st.st_mode)) {
     if (ParseDescriptor(source).ok()) return SourceKind::kComponent;
     return Status::InvalidArgument(
-        source + ": not an SSTable component (expected a name like "
-                 "nb-1-big-Data.db)");
+        source +
+        ": not an SSTable component (expected a name like "
+        "nb-1-big-Data.db)");
   }
   if (!S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(source +
@@ -514,11 +516,11 @@ Result<SourceKind> DetectSource(const std::string& source) {
   }
   std::error_code ec;
   fs::directory_iterator probe(source, ec);
-  if (ec) return Status::IoError(source + ": cannot list folder: " + ec.message());
+  if (ec)
+    return Status::IoError(source + ": cannot list folder: " + ec.message());
   const std::string name = BaseName(source);
-  const std::string parent = BaseName(fs::path(source).lexically_normal()
-                                          .parent_path()
-                                          .string());
+  const std::string parent =
+      BaseName(fs::path(source).lexically_normal().parent_path().string());
   if (HasComponentFiles(source)) {
     if (name == "backups") return SourceKind::kBackups;
     if (parent == "snapshots") return SourceKind::kSnapshot;

@@ -82,7 +82,7 @@ struct CheckResult {
 
 struct SSTableReport {
   Descriptor descriptor;
-  std::string name;  // descriptor prefix, "nb-1-big"
+  std::string name;        // descriptor prefix, "nb-1-big"
   bool supported = false;  // readable format (ma..nb big)
   std::vector<CheckResult> checks;
   std::vector<Finding> findings;

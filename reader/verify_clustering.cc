@@ -54,6 +54,15 @@ const char* KindName(BoundKind k) {
 
 }  // namespace
 
+bool SameClustering(const Clustering& a, const Clustering& b) {
+  if (a.kind != b.kind || a.values.size() != b.values.size()) return false;
+  for (size_t i = 0; i < a.values.size(); ++i) {
+    if (a.values[i].has_value() != b.values[i].has_value()) return false;
+    if (a.values[i] && *a.values[i] != *b.values[i]) return false;
+  }
+  return true;
+}
+
 int ClusteringOrder::CompareValue(size_t i, const std::optional<ByteView>& a,
                                   const std::optional<ByteView>& b) const {
   // ClusteringComparator.compareComponent: null sorts first.

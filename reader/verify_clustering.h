@@ -18,6 +18,9 @@ namespace sstablefs::reader {
 // Compares clusterings (rows or bounds) of one table. Keeps a copy of the
 // previous one so a sequence can be checked; reuses its buffers (no
 // allocation per row once warm). Not thread-safe.
+// Same kind and the same bytes for every value (nulls included).
+bool SameClustering(const Clustering& a, const Clustering& b);
+
 class ClusteringOrder {
  public:
   explicit ClusteringOrder(std::vector<CqlTypePtr> types)
@@ -33,11 +36,14 @@ class ClusteringOrder {
   // start bound (some writers emit them instead of one boundary). On
   // failure `why` describes the pair.
   bool Accept(const Clustering& c, std::string* why);
+  // The clustering last passed to Accept, or nullptr after Reset().
+  const Clustering* previous() const { return have_prev_ ? &prev_ : nullptr; }
+  // "row (1, 'a')": for messages.
+  std::string Describe(const Clustering& c) const;
 
  private:
   int CompareValue(size_t i, const std::optional<ByteView>& a,
                    const std::optional<ByteView>& b) const;
-  std::string Describe(const Clustering& c) const;
 
   std::vector<CqlTypePtr> types_;
   // The previous clustering: values point into prev_bytes_.

@@ -121,8 +121,9 @@ void StructureChecker::CheckSummaryEntry(const IndexEntry& e) {
                 U(pos) + ", which is not the start of an entry");
     } else if (summary_->sampling_level() == kFullSamplingLevel &&
                summary_->min_index_interval() > 0 &&
-               index_entries_ - 1 != summary_next_ * static_cast<uint64_t>(
-                                         summary_->min_index_interval())) {
+               index_entries_ - 1 !=
+                   summary_next_ *
+                       static_cast<uint64_t>(summary_->min_index_interval())) {
       // IndexSummaryBuilder at full sampling takes entries 0, I, 2I, ...
       Error(kCheckSummary, "Summary.db", std::nullopt,
             "sample " + U(summary_next_) + " is Index.db entry " +
@@ -143,10 +144,10 @@ void StructureChecker::CheckSummaryEntry(const IndexEntry& e) {
 
 void StructureChecker::CheckPromotedIndex(const IndexEntry& e,
                                           const PartitionHeader& p) {
-  Result<PromotedIndex> pi = DecodePromotedIndex(
-      ByteView(e.promoted_index),
-      ClusteringFixedLengths(t_.columns().clustering_types),
-      index_->path(), e.promoted_index_position());
+  Result<PromotedIndex> pi =
+      DecodePromotedIndex(ByteView(e.promoted_index),
+                          ClusteringFixedLengths(t_.columns().clustering_types),
+                          index_->path(), e.promoted_index_position());
   if (!pi.ok()) {
     ctx_.AddStatus(Severity::kError, kCheckIndex, "Index.db", pi.status());
     return;
@@ -169,10 +170,92 @@ void StructureChecker::CheckPromotedIndex(const IndexEntry& e,
     prev_offset = b.offset;
     end = std::max(end, b.offset + b.width);
   }
+  blocks_ = std::move(pi).value();
+  block_open_ = SIZE_MAX;
+  blocks_next_ = 0;
+  blocks_reported_ = false;
   pending_ = true;
   pending_start_ = p.position;
   pending_block_end_ = end;
   pending_index_at_ = e.promoted_index_position();
+}
+
+// ColumnIndex writes one IndexInfo per ~64 KiB of unfiltereds: `first` and
+// `last` are the clusterings of the block's first and last unfiltered,
+// `offset` the first one's position from the partition start, `width` the
+// bytes up to the next block, and the end-open marker the deletion of a range
+// tombstone open across the block's end.
+void StructureChecker::BlocksAtUnfiltered(const Unfiltered& u,
+                                          const PartitionHeader& p) {
+  if (!blocks_ || blocks_reported_) return;
+  const uint64_t rel = u.position - p.position;
+  const auto bad = [&](std::string why) {
+    blocks_reported_ = true;
+    Error(kCheckIndex, "Index.db", pending_index_at_,
+          "promoted index of partition " + Key(p.key) + ": " + why);
+  };
+  if (block_open_ != SIZE_MAX) {
+    const IndexBlock& b = blocks_->blocks[block_open_];
+    if (rel < b.offset + b.width) return;  // still inside the block
+    CloseBlock(p);
+    if (blocks_reported_) return;
+  }
+  if (blocks_next_ >= blocks_->blocks.size()) {
+    bad("the unfiltered at partition offset " + U(rel) +
+        " lies after the last block");
+    return;
+  }
+  const IndexBlock& next = blocks_->blocks[blocks_next_];
+  if (next.offset != rel) {
+    bad("block " + U(blocks_next_) + " starts at partition offset " +
+        U(next.offset) + ", but the unfiltered there starts at " + U(rel));
+    return;
+  }
+  const Clustering& c =
+      u.kind == Unfiltered::Kind::kRow ? u.row.clustering : u.marker.bound;
+  if (!SameClustering(next.first, c)) {
+    bad("block " + U(blocks_next_) + " starts with " +
+        clustering_.Describe(next.first) + ", Data.db with " +
+        clustering_.Describe(c));
+    return;
+  }
+  block_open_ = blocks_next_++;
+}
+
+void StructureChecker::CloseBlock(const PartitionHeader& p) {
+  const IndexBlock& b = blocks_->blocks[block_open_];
+  const Clustering* last = clustering_.previous();
+  if (last == nullptr || !SameClustering(b.last, *last)) {
+    blocks_reported_ = true;
+    Error(kCheckIndex, "Index.db", pending_index_at_,
+          "promoted index of partition " + Key(p.key) + ": block " +
+              U(block_open_) + " ends with " + clustering_.Describe(b.last) +
+              (last ? ", Data.db with " + clustering_.Describe(*last) : ""));
+  } else if (b.end_open_marker.has_value() != rt_open_ ||
+             (rt_open_ && !(*b.end_open_marker == rt_deletion_))) {
+    blocks_reported_ = true;
+    Error(kCheckIndex, "Index.db", pending_index_at_,
+          "promoted index of partition " + Key(p.key) + ": block " +
+              U(block_open_) +
+              (b.end_open_marker ? " records" : " records no") +
+              " range tombstone open at its end, Data.db has " +
+              (rt_open_ ? DeletionText(rt_deletion_) : "none"));
+  }
+  block_open_ = SIZE_MAX;
+}
+
+void StructureChecker::BlocksAtPartitionEnd(const PartitionHeader& p) {
+  if (!blocks_) return;
+  if (!blocks_reported_) {
+    if (block_open_ != SIZE_MAX) CloseBlock(p);
+    if (!blocks_reported_ && blocks_next_ != blocks_->blocks.size()) {
+      Error(kCheckIndex, "Index.db", pending_index_at_,
+            "promoted index of partition " + Key(p.key) + " has " +
+                U(blocks_->blocks.size()) + " blocks, Data.db rows fill " +
+                U(blocks_next_));
+    }
+  }
+  blocks_.reset();
 }
 
 void StructureChecker::FinishPartitionExtent(uint64_t end) {
@@ -226,8 +309,7 @@ void StructureChecker::FinishIndex(bool data_complete) {
   if (summary_) {
     if (data_complete && !index_failed_ && summary_next_ < summary_->size()) {
       Error(kCheckSummary, "Summary.db", std::nullopt,
-            U(summary_->size() - summary_next_) + " of " +
-                U(summary_->size()) +
+            U(summary_->size() - summary_next_) + " of " + U(summary_->size()) +
                 " samples point past the last Index.db entry (first at "
                 "Index.db offset " +
                 U(summary_->index_position(summary_next_)) + ")");
@@ -249,31 +331,28 @@ void StructureChecker::FinishIndex(bool data_complete) {
         summary_->min_index_interval() > 0) {
       const uint64_t interval = summary_->min_index_interval();
       const uint64_t expected = (index_entries_ + interval - 1) / interval;
-      if (summary_->size() != expected ||
-          static_cast<uint64_t>(summary_->size_at_full_sampling()) !=
-              expected) {
+      // (size_at_full_sampling is not compared: ScyllaDB writes 0.)
+      if (summary_->size() != expected) {
         Error(kCheckSummary, "Summary.db", std::nullopt,
-              "holds " + U(summary_->size()) + " samples (size at full "
-              "sampling " + std::to_string(summary_->size_at_full_sampling()) +
-                  "), but " + U(index_entries_) +
-                  " Index.db entries at interval " + U(interval) + " need " +
-                  U(expected));
+              "holds " + U(summary_->size()) + " samples, but " +
+                  U(index_entries_) + " Index.db entries at interval " +
+                  U(interval) + " need " + U(expected));
       }
     }
     ctx_.Ran(kCheckSummary, U(summary_->size()) + " samples");
   }
   // Filter.db.
   if (filter_) {
-    if (filter_misses_ > 0 && filter_other_order_ && filter_other_misses_ == 0) {
-      ctx_.Add(Severity::kWarning, kCheckBloomFilter, "Filter.db",
-               std::nullopt,
+    if (filter_misses_ > 0 && filter_other_order_ &&
+        filter_other_misses_ == 0) {
+      ctx_.Add(Severity::kWarning, kCheckBloomFilter, "Filter.db", std::nullopt,
                "uses the bloom filter word order of other versions than " +
                    d_.version.str() + " (all keys found in that order)");
     } else if (filter_misses_ > 0) {
       ctx_.Add(Severity::kError, kCheckBloomFilter, "Filter.db", std::nullopt,
                "does not contain " + U(filter_misses_) + " of " +
-                   U(partitions_) + " partition keys (first: " +
-                   first_filter_miss_ + ")");
+                   U(partitions_) +
+                   " partition keys (first: " + first_filter_miss_ + ")");
     }
     if (data_complete && filter_misses_ == 0) {
       CompareRebuiltFilter(FilterHasOldWordFormat(d_.version));
@@ -318,8 +397,9 @@ void StructureChecker::CompareRebuiltFilter(bool old_word_order) {
   }
   if (extra > 0) {
     ctx_.Add(Severity::kError, kCheckBloomFilter, "Filter.db", first_offset,
-             U(extra) + " bits set that no partition key sets (the filter "
-                        "does not match the keys of Data.db)");
+             U(extra) +
+                 " bits set that no partition key sets (the filter "
+                 "does not match the keys of Data.db)");
   }
 }
 

@@ -42,9 +42,9 @@ class VerifyContext {
   SSTableReport* report() { return report_; }
 
   // Records a finding; the check's outcome follows the worst severity.
-  void Add(Severity severity, std::string_view check, std::string_view component,
-           std::optional<uint64_t> offset, std::string reason,
-           bool io_error = false);
+  void Add(Severity severity, std::string_view check,
+           std::string_view component, std::optional<uint64_t> offset,
+           std::string reason, bool io_error = false);
   // The same from a Status: "<path>: [offset N: | chunk N at offset X: ]
   // reason" is split into file, offset and reason. kIoError marks io_error.
   void AddStatus(Severity severity, std::string_view check,

@@ -2,9 +2,8 @@
 // mount's verify.txt and the `verify --json` document.
 #include <cinttypes>
 #include <cstdio>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "reader/verifier.h"
 
@@ -52,7 +51,8 @@ nlohmann::json SSTableJson(const SSTableReport& r) {
   j["generation"] = r.descriptor.generation;
   j["supported"] = r.supported;
   j["bytes"] = r.bytes;
-  j["verdict"] = r.HasErrors() ? "damaged" : (r.supported ? "ok" : "not checked");
+  j["verdict"] =
+      r.HasErrors() ? "damaged" : (r.supported ? "ok" : "not checked");
   j["partitions"] = r.partitions;
   j["rows"] = r.rows;
   j["range_tombstone_markers"] = r.markers;
@@ -151,7 +151,8 @@ std::string ReportToJson(const VerifyReport& r) {
     for (const Finding& x : f.findings) findings.push_back(FindingJson(x));
     fj["findings"] = std::move(findings);
     nlohmann::json sstables = nlohmann::json::array();
-    for (const SSTableReport& s : f.sstables) sstables.push_back(SSTableJson(s));
+    for (const SSTableReport& s : f.sstables)
+      sstables.push_back(SSTableJson(s));
     fj["sstables"] = std::move(sstables);
     folders.push_back(std::move(fj));
   }

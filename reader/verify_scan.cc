@@ -44,8 +44,8 @@ class SequentialBlocks {
     if (offset >= start_ && offset + len <= start_ + filled_) {
       return buf_.data() + (offset - start_);
     }
-    size_t want = static_cast<size_t>(std::min<uint64_t>(
-        std::max(len, kBlock), file_.size() - offset));
+    size_t want = static_cast<size_t>(
+        std::min<uint64_t>(std::max(len, kBlock), file_.size() - offset));
     if (buf_.size() < want) buf_.resize(want);
     SSTFS_RETURN_IF_ERROR(file_.ReadExactAt(offset, want, buf_.data()));
     start_ = offset;
@@ -129,8 +129,8 @@ Status ScanCompressed(const DataScanPlan& plan, SequentialBlocks& blocks,
       }
     }
     if (!s.ok()) {
-      out->damaged_chunks.push_back(
-          Status::Corruption(ChunkPrefix(path, i, offset) + ": " + s.message()));
+      out->damaged_chunks.push_back(Status::Corruption(
+          ChunkPrefix(path, i, offset) + ": " + s.message()));
     }
   }
   return CrcRange(blocks, covered, plan.data->size(), &out->file_crc);
@@ -150,7 +150,8 @@ Result<std::string> LoadCrcDb(const std::string& path, uint64_t data_size,
       (*chunk_size & (*chunk_size - 1)) != 0) {
     return Status::Corruption(
         path, 0,
-        "invalid chunk size " + std::to_string(static_cast<int32_t>(*chunk_size)));
+        "invalid chunk size " +
+            std::to_string(static_cast<int32_t>(*chunk_size)));
   }
   const uint64_t needed = (data_size + *chunk_size - 1) / *chunk_size;
   const uint64_t body = bytes.size() - 4;

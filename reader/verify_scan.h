@@ -35,10 +35,11 @@ struct DataScanPlan {
 };
 
 struct DataScanResult {
-  uint32_t file_crc = 0;        // CRC32 of all Data.db bytes
+  uint32_t file_crc = 0;  // CRC32 of all Data.db bytes
   uint64_t chunks_checked = 0;
   // One kCorruption per damaged chunk, in file order, SPEC §6 form:
-  // "<Data.db>: chunk N at offset X: checksum mismatch (stored .., computed ..)"
+  // "<Data.db>: chunk N at offset X: checksum mismatch (stored .., computed
+  // ..)"
   std::vector<Status> damaged_chunks;
   // CRC.db unusable (bad size, wrong count): chunks not checked.
   Status layout_status;

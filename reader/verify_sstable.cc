@@ -50,8 +50,7 @@ std::map<std::string, uint64_t> PresentComponents(const Descriptor& d) {
   std::error_code ec;
   const std::string prefix = d.prefix() + "-";
   std::filesystem::directory_iterator it(d.directory, ec);
-  for (; !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.size() <= prefix.size() ||
         name.compare(0, prefix.size(), prefix) != 0) {
@@ -70,8 +69,8 @@ Status ReadThrough(const std::string& path, VerifyContext& ctx) {
   SSTFS_ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(path));
   std::vector<uint8_t> buf(std::min<uint64_t>(kReadBlock, file->size()) + 1);
   for (uint64_t pos = 0; pos < file->size();) {
-    size_t want = static_cast<size_t>(
-        std::min<uint64_t>(buf.size(), file->size() - pos));
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(buf.size(), file->size() - pos));
     SSTFS_RETURN_IF_ERROR(file->ReadExactAt(pos, want, buf.data()));
     pos += want;
   }
@@ -145,7 +144,8 @@ void CheckCompleteness(VerifyContext& ctx,
   // index components: only Data.db is required of them.
   for (std::string_view c : kRequiredComponents) {
     if (!d.IsReadable() && c != "Data.db") continue;
-    if (present.count(std::string(c)) == 0 && listed.count(std::string(c)) == 0) {
+    if (present.count(std::string(c)) == 0 &&
+        listed.count(std::string(c)) == 0) {
       ctx.Add(Severity::kError, kCheckCompleteness, c, std::nullopt,
               "missing (every SSTable needs it)");
     }
@@ -157,10 +157,11 @@ void CheckCompleteness(VerifyContext& ctx,
     if (!s.ok()) ctx.AddStatus(Severity::kError, kCheckCompleteness, c, s);
     ctx.Progress(size);
   }
-  ctx.Ran(kCheckCompleteness,
-          std::to_string(present.size()) + " component files" +
-              (have_toc ? ", " + std::to_string(toc.size()) + " listed in TOC.txt"
-                        : ""));
+  ctx.Ran(
+      kCheckCompleteness,
+      std::to_string(present.size()) + " component files" +
+          (have_toc ? ", " + std::to_string(toc.size()) + " listed in TOC.txt"
+                    : ""));
 }
 
 // Decodes Statistics.db and checks the header. Returns the statistics when
@@ -222,10 +223,15 @@ std::optional<Statistics> CheckStatistics(VerifyContext& ctx, bool present) {
       usable = false;
     }
   }
+  // MetadataSerializer of ma..nb writes exactly these four components.
   for (int32_t t : stats->unknown_components) {
-    ctx.Add(Severity::kNote, kCheckStatistics, "Statistics.db", std::nullopt,
-            "unknown metadata component type " + std::to_string(t) +
-                " skipped");
+    ctx.Add(Severity::kError, kCheckStatistics, "Statistics.db", std::nullopt,
+            "unknown metadata component type " + std::to_string(t));
+  }
+  if (!stats->compaction || !stats->stats) {
+    ctx.Add(Severity::kError, kCheckStatistics, "Statistics.db", std::nullopt,
+            std::string("no ") + (!stats->stats ? "stats" : "compaction") +
+                " metadata component (every writer stores it)");
   }
   ctx.Ran(kCheckStatistics, stats->checksummed
                                 ? "decoded, checksums verified"
@@ -235,8 +241,8 @@ std::optional<Statistics> CheckStatistics(VerifyContext& ctx, bool present) {
 }
 
 // CompressionInfo.db, decoded and validated against Data.db's size.
-std::shared_ptr<const CompressionInfo> LoadCompressionInfo(
-    VerifyContext& ctx, uint64_t data_size) {
+std::shared_ptr<const CompressionInfo> LoadCompressionInfo(VerifyContext& ctx,
+                                                           uint64_t data_size) {
   const Descriptor& d = ctx.descriptor();
   const std::string path = ComponentPathOf(d, "CompressionInfo.db");
   Result<std::string> bytes = ReadSmallFile(path, kMaxCompressionInfoBytes);
@@ -395,9 +401,9 @@ SSTableReport VerifySSTable(const Descriptor& d, const VerifyOptions& options,
                 d.format + (d.legacy_name ? " (legacy file name)" : "") +
                 "' (readable: ma..nb big)");
     CheckDigestAndChunks(ctx, present, /*compressed_layout_known=*/false);
-    for (const char* c : {kCheckStatistics, kCheckStructure, kCheckIndex,
-                          kCheckSummary, kCheckBloomFilter,
-                          kCheckStatsAgreement}) {
+    for (const char* c :
+         {kCheckStatistics, kCheckStructure, kCheckIndex, kCheckSummary,
+          kCheckBloomFilter, kCheckStatsAgreement}) {
       ctx.Skipped(c, "unsupported format");
     }
     return report;
@@ -407,9 +413,8 @@ SSTableReport VerifySSTable(const Descriptor& d, const VerifyOptions& options,
   const bool chunks_damaged =
       CheckDigestAndChunks(ctx, present, /*compressed_layout_known=*/true);
 
-  const char* structure_checks[] = {kCheckStructure, kCheckIndex,
-                                    kCheckSummary, kCheckBloomFilter,
-                                    kCheckStatsAgreement};
+  const char* structure_checks[] = {kCheckStructure, kCheckIndex, kCheckSummary,
+                                    kCheckBloomFilter, kCheckStatsAgreement};
   std::string skip_reason;
   if (options.quick) {
     skip_reason = "--quick";
@@ -433,8 +438,7 @@ SSTableReport VerifySSTable(const Descriptor& d, const VerifyOptions& options,
   Result<std::shared_ptr<SSTable>> table =
       SSTable::Open(ComponentPathOf(d, "Data.db"), nullptr);
   if (!table.ok()) {
-    ctx.AddStatus(Severity::kError, kCheckStructure, "Data.db",
-                  table.status());
+    ctx.AddStatus(Severity::kError, kCheckStructure, "Data.db", table.status());
     for (const char* c : structure_checks) {
       ctx.Skipped(c, "the SSTable cannot be opened");
     }

@@ -53,7 +53,8 @@ void StructureChecker::CheckPartition(const PartitionHeader& p) {
     int c = t_.partitioner().CompareKeys(ByteView(prev_key_), p.key);
     if (c >= 0) {
       Error(kCheckStructure, "Data.db", p.position,
-            "partition " + Key(p.key) + (c == 0 ? " repeats" : " sorts before") +
+            "partition " + Key(p.key) +
+                (c == 0 ? " repeats" : " sorts before") +
                 " the previous partition " + Key(ByteView(prev_key_)) + " (" +
                 std::string(t_.partitioner().ShortName()) + " order)");
     }
@@ -113,9 +114,9 @@ void StructureChecker::CheckMarker(const Unfiltered& u) {
             "range tombstone end bound closes a range that was not opened");
     } else if (!(m.deletion == rt_deletion_)) {
       Error(kCheckStructure, "Data.db", u.position,
-            "range tombstone closes with deletion " +
-                DeletionText(m.deletion) + " a range opened at offset " +
-                U(rt_open_at_) + " with " + DeletionText(rt_deletion_));
+            "range tombstone closes with deletion " + DeletionText(m.deletion) +
+                " a range opened at offset " + U(rt_open_at_) + " with " +
+                DeletionText(rt_deletion_));
     }
     rt_open_ = false;
   }
@@ -150,12 +151,13 @@ void StructureChecker::CheckRows(PartitionIterator& it,
         SeeDeletion(cd.deletion, u.position);
       }
       if (r.is_static) continue;
-    } else {
-      CheckMarker(u);
     }
-    const Clustering& c = u.kind == Unfiltered::Kind::kRow
-                              ? u.row.clustering
-                              : u.marker.bound;
+    // Block boundaries first: a block's end-open marker is the range
+    // tombstone state before this unfiltered.
+    BlocksAtUnfiltered(u, p);
+    if (u.kind == Unfiltered::Kind::kRangeTombstoneMarker) CheckMarker(u);
+    const Clustering& c =
+        u.kind == Unfiltered::Kind::kRow ? u.row.clustering : u.marker.bound;
     std::string why;
     if (!clustering_.Accept(c, &why) && !order_reported) {
       order_reported = true;
@@ -167,6 +169,8 @@ void StructureChecker::CheckRows(PartitionIterator& it,
                 why);
     }
   }
+  if (it.status().ok()) BlocksAtPartitionEnd(p);
+  blocks_.reset();
   if (it.status().ok() && rt_open_) {
     Error(kCheckStructure, "Data.db", rt_open_at_,
           "range tombstone opened at offset " + U(rt_open_at_) +
@@ -176,9 +180,8 @@ void StructureChecker::CheckRows(PartitionIterator& it,
 
 Result<std::unique_ptr<DataInput>> StructureChecker::OpenDataForDecoding() {
   if (!chunks_damaged_ || t_.compression()) return t_.OpenData();
-  SSTFS_ASSIGN_OR_RETURN(
-      std::shared_ptr<RandomAccessFile> file,
-      RandomAccessFile::Open(d_.ComponentPath("Data.db")));
+  SSTFS_ASSIGN_OR_RETURN(std::shared_ptr<RandomAccessFile> file,
+                         RandomAccessFile::Open(d_.ComponentPath("Data.db")));
   ctx_.Add(Severity::kNote, kCheckStructure, "Data.db", std::nullopt,
            "decoded without CRC.db, whose checksums do not match");
   return OpenUncompressedDataInput(std::move(file), "", nullptr,
@@ -217,10 +220,10 @@ void StructureChecker::Run() {
     CheckRows(it, p);
     if (p.position - reported >= kProgressStep && data_length > 0) {
       // Progress in on-disk bytes: the decoded share of Data.db.
-      uint64_t now = static_cast<uint64_t>(
-          static_cast<double>(p.position) / data_length * file_size);
-      uint64_t before = static_cast<uint64_t>(
-          static_cast<double>(reported) / data_length * file_size);
+      uint64_t now = static_cast<uint64_t>(static_cast<double>(p.position) /
+                                           data_length * file_size);
+      uint64_t before = static_cast<uint64_t>(static_cast<double>(reported) /
+                                              data_length * file_size);
       ctx_.Progress(now - before);
       reported = p.position;
     }
@@ -228,8 +231,7 @@ void StructureChecker::Run() {
   const Status& s = it.status();
   const bool complete = s.ok();
   if (!complete) {
-    const bool chunk_error =
-        s.message().find(": chunk ") != std::string::npos;
+    const bool chunk_error = s.message().find(": chunk ") != std::string::npos;
     if (chunk_error && chunks_damaged_) {
       ctx_.Add(Severity::kNote, kCheckStructure, "Data.db", std::nullopt,
                "decoding stopped at a damaged chunk after " + U(partitions_) +
@@ -241,9 +243,8 @@ void StructureChecker::Run() {
     FinishPartitionExtent(data_length);
   }
   ctx_.Progress(static_cast<uint64_t>(
-      file_size - static_cast<double>(reported) / std::max<uint64_t>(
-                                                      data_length, 1) *
-                      file_size));
+      file_size - static_cast<double>(reported) /
+                      std::max<uint64_t>(data_length, 1) * file_size));
   ctx_.report()->partitions = partitions_;
   ctx_.report()->rows = rows_;
   ctx_.report()->markers = markers_;
@@ -275,8 +276,33 @@ std::string KeyForMessage(const SSTable& table, std::string_view key) {
       out.push_back(kHex[c & 15]);
     }
   }
-  if (out.size() > 80) out = out.substr(0, 77) + "...";
-  return out;
+  // Keys are data: show control bytes and invalid UTF-8 as \xNN so the
+  // report stays one line of valid text.
+  std::string safe;
+  for (size_t i = 0; i < out.size() && safe.size() < 80;) {
+    const unsigned char c = static_cast<unsigned char>(out[i]);
+    size_t len = c < 0x80         ? 1
+                 : (c >> 5) == 6  ? 2
+                 : (c >> 4) == 14 ? 3
+                 : (c >> 3) == 30 ? 4
+                                  : 0;
+    bool valid = len > 0 && i + len <= out.size() && c >= 0x20 && c != 0x7f;
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(out[i + k]) & 0xc0) == 0x80;
+    }
+    if (valid) {
+      safe.append(out, i, len);
+      i += len;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      safe += "\\x";
+      safe.push_back(kHex[c >> 4]);
+      safe.push_back(kHex[c & 15]);
+      ++i;
+    }
+  }
+  if (safe.size() >= 80) safe = safe.substr(0, 77) + "...";
+  return safe;
 }
 
 }  // namespace sstablefs::reader

@@ -81,6 +81,10 @@ class StructureChecker {
   void CheckSummaryEntry(const IndexEntry& e);
   void CheckPromotedIndex(const IndexEntry& e, const PartitionHeader& p);
   void FinishPartitionExtent(uint64_t end);
+  // Promoted index blocks against the unfiltereds (see verify_cross.cc).
+  void BlocksAtUnfiltered(const Unfiltered& u, const PartitionHeader& p);
+  void BlocksAtPartitionEnd(const PartitionHeader& p);
+  void CloseBlock(const PartitionHeader& p);
   void FinishIndex(bool data_complete);
   void AddToRebuiltFilter(ByteView key);
   void CompareRebuiltFilter(bool old_word_order);
@@ -135,6 +139,12 @@ class StructureChecker {
   bool pending_ = false;
   uint64_t pending_index_at_ = 0;
   IndexEntry entry_;  // reused for every Index.db entry
+  // The current partition's promoted index (views into entry_), while its
+  // rows are checked; blocks_next_ is the next block to start.
+  std::optional<PromotedIndex> blocks_;
+  size_t block_open_ = SIZE_MAX;  // block whose rows are being read
+  size_t blocks_next_ = 0;
+  bool blocks_reported_ = false;
 
   // Statistics agreement.
   RangeTracker timestamps_;

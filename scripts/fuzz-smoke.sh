@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 # --- Seeds for reader_fuzzer: <target byte><variant byte><payload> --------
 # Variant = index of the format version in ma mb mc md me na nb (target 3:
 # schema + 8 * version index, schemas as in reader_fuzzer.cc).
-seeds="$work/seeds"
+seeds="$work/seeds-reader_fuzzer"
 mkdir -p "$seeds"
 version_index() {
   case "$1" in
@@ -94,7 +94,41 @@ for t in "$m.MapType($m.Int32Type,$m.UTF8Type)" \
     >"$seeds/seed-$n"
   n=$((n + 1))
 done
-echo "fuzz-smoke: $n seeds in $seeds"
+echo "fuzz-smoke: $n seeds for reader_fuzzer"
+
+# --- Seeds for sstable_fuzzer: whole corpus SSTables packed as
+# <version index> then per component <index><u24 BE length><bytes>.
+sseeds="$work/seeds-sstable_fuzzer"
+mkdir -p "$sseeds"
+ns=0
+if [ -d "$corpus" ]; then
+  while IFS= read -r -d '' data; do
+    name=$(basename "$data")
+    case "$name" in [mn][a-e]-*-big-Data.db) ;; *) continue ;; esac
+    base=${data%Data.db}
+    total=0
+    for c in Data.db Statistics.db CompressionInfo.db Index.db Summary.db \
+             Filter.db CRC.db TOC.txt; do
+      [ -f "$base$c" ] && total=$((total + $(stat -c %s "$base$c")))
+    done
+    [ "$total" -le 200000 ] || continue
+    {
+      byte "$(version_index "${name:0:2}")"
+      i=0
+      for c in Data.db Statistics.db CompressionInfo.db Index.db Summary.db \
+               Filter.db CRC.db TOC.txt; do
+        if [ -f "$base$c" ]; then
+          sz=$(stat -c %s "$base$c")
+          byte "$i"; byte $((sz >> 16 & 255)); byte $((sz >> 8 & 255))
+          byte $((sz & 255)); cat "$base$c"
+        fi
+        i=$((i + 1))
+      done
+    } >"$sseeds/seed-$ns"
+    ns=$((ns + 1))
+  done < <(find "$corpus" -type f -name '*-Data.db' -print0)
+fi
+echo "fuzz-smoke: $ns seeds for sstable_fuzzer"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -104,10 +138,12 @@ status=0
 for fz in "${fuzzers[@]}"; do
   mkdir -p "$work/$fz-corpus" "$work/$fz-artifacts"
   echo "fuzz-smoke: running $fz for ${per}s"
+  seed_dir="$work/seeds-$fz"
+  mkdir -p "$seed_dir"
   if ! "$build/$fz" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
-      -max_len=65536 -print_final_stats=1 \
+      -max_len=262144 -print_final_stats=1 \
       -artifact_prefix="$work/$fz-artifacts/" \
-      "$work/$fz-corpus" "$seeds" >"$work/$fz.log" 2>&1; then
+      "$work/$fz-corpus" "$seed_dir" >"$work/$fz.log" 2>&1; then
     status=1
     echo "fuzz-smoke: $fz FOUND A PROBLEM:" >&2
     grep -v '^#' "$work/$fz.log" | tail -60 >&2

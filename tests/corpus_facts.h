@@ -18,12 +18,11 @@
 #ifndef SSTABLEFS_TESTS_CORPUS_FACTS_H_
 #define SSTABLEFS_TESTS_CORPUS_FACTS_H_
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -150,7 +149,8 @@ inline std::vector<std::string> KeyText(const rd::Columns& columns,
   const rd::CqlType& kt = *columns.key_type;
   if (kt.kind == rd::TypeKind::kComposite) {
     auto parts = rd::SplitComposite(rd::ByteView(key));
-    if (!parts.ok()) return {"<bad composite " + rd::ByteView(key).ToHex() + ">"};
+    if (!parts.ok())
+      return {"<bad composite " + rd::ByteView(key).ToHex() + ">"};
     std::vector<std::string> out;
     for (size_t i = 0; i < parts->size(); ++i) {
       if (i < kt.params.size()) {
@@ -202,8 +202,7 @@ inline rd::Status DecodeSSTable(std::shared_ptr<rd::SSTable> table,
   auto input = table->OpenData();
   if (!input.ok()) return input.status();
   const rd::Columns& columns = table->columns();
-  rd::PartitionIterator it(input->get(), &columns,
-                           table->descriptor().version);
+  rd::PartitionIterator it(input->get(), &columns, table->descriptor().version);
   uint64_t items = 0;
   for (it.SeekToFirst(); it.Valid(); it.NextPartition()) {
     const rd::PartitionHeader& h = it.partition();
@@ -357,8 +356,7 @@ inline std::string CompareJson(const Json& want, const Json& got,
     case rd::TypeKind::kFloat: {
       double a = AsDouble(want), b = AsDouble(got);
       if (std::isnan(a) && std::isnan(b)) return "";
-      return static_cast<float>(a) == static_cast<float>(b) ? ""
-                                                            : mismatch();
+      return static_cast<float>(a) == static_cast<float>(b) ? "" : mismatch();
     }
     case rd::TypeKind::kDouble: {
       double a = AsDouble(want), b = AsDouble(got);
@@ -408,8 +406,8 @@ inline std::string CompareJson(const Json& want, const Json& got,
       }
       for (auto it = want.begin(); it != want.end(); ++it) {
         auto g = got.find(it.key());
-        if (g == got.end()) return "missing key \"" + it.key() + "\": " +
-                                   mismatch();
+        if (g == got.end())
+          return "missing key \"" + it.key() + "\": " + mismatch();
         const rd::CqlType* vt = nullptr;
         if (type.kind == rd::TypeKind::kMap && type.params.size() == 2) {
           vt = type.params[1].get();
@@ -420,8 +418,8 @@ inline std::string CompareJson(const Json& want, const Json& got,
             }
           }
         }
-        std::string why = vt ? CompareJson(*it, *g, *vt)
-                             : (*it == *g ? "" : mismatch());
+        std::string why =
+            vt ? CompareJson(*it, *g, *vt) : (*it == *g ? "" : mismatch());
         if (!why.empty()) return "key \"" + it.key() + "\": " + why;
       }
       return "";
@@ -546,8 +544,8 @@ inline std::vector<std::string> MarkerViolations(const OwnedPartition& p) {
   std::optional<rd::DeletionTime> open;
   for (size_t i = 0; i < p.markers.size(); ++i) {
     const OwnedMarker& m = p.markers[i];
-    std::string where = "marker " + std::to_string(i) + " at " +
-                        JoinText(m.bound_text);
+    std::string where =
+        "marker " + std::to_string(i) + " at " + JoinText(m.bound_text);
     if (!OpensRange(m.kind) && !ClosesRange(m.kind)) {
       out.push_back(where + ": kind " +
                     std::to_string(static_cast<int>(m.kind)) +
@@ -574,8 +572,8 @@ inline std::vector<std::string> MarkerViolations(const OwnedPartition& p) {
         out.push_back(where + ": closes " + DeletionText(m.deletion) +
                       " that was not opened");
       } else if (!(*open == m.deletion)) {
-        out.push_back(where + ": closes " + DeletionText(m.deletion) +
-                      " but " + DeletionText(*open) + " is open");
+        out.push_back(where + ": closes " + DeletionText(m.deletion) + " but " +
+                      DeletionText(*open) + " is open");
       }
       open.reset();
     }

@@ -18,6 +18,7 @@
 // test prints every known gap it meets, and fails when a listed gap passes
 // (so the table only shrinks).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -32,8 +33,6 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
-#include <unistd.h>
 
 #include "reader/counter.h"
 #include "reader/crc32.h"
@@ -69,15 +68,24 @@ enum class Outcome {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kReadable: return "readable";
-    case Outcome::kUnsupported: return "unsupported";
-    case Outcome::kMissingData: return "missing Data.db";
-    case Outcome::kChecksumError: return "checksum error";
-    case Outcome::kDigestError: return "digest error";
-    case Outcome::kCorruptData: return "corrupt data";
-    case Outcome::kBrokenMarkers: return "broken range tombstone markers";
-    case Outcome::kBrokenIndex: return "broken Index.db";
-    case Outcome::kOkOrClean: return "ok or clean failure";
+    case Outcome::kReadable:
+      return "readable";
+    case Outcome::kUnsupported:
+      return "unsupported";
+    case Outcome::kMissingData:
+      return "missing Data.db";
+    case Outcome::kChecksumError:
+      return "checksum error";
+    case Outcome::kDigestError:
+      return "digest error";
+    case Outcome::kCorruptData:
+      return "corrupt data";
+    case Outcome::kBrokenMarkers:
+      return "broken range tombstone markers";
+    case Outcome::kBrokenIndex:
+      return "broken Index.db";
+    case Outcome::kOkOrClean:
+      return "ok or clean failure";
   }
   return "?";
 }
@@ -94,8 +102,7 @@ struct SetRule {
 // BTI, ka and la SSTables are kUnsupported without being listed.
 const SetRule kSetRules[] = {
     {"scylla-3x/uncompressed/integrity_check/invalid_checksums", nullptr,
-     Outcome::kChecksumError,
-     "README: CRC.db checksums do not match the data"},
+     Outcome::kChecksumError, "README: CRC.db checksums do not match the data"},
     {"scylla-3x/lz4/integrity_check/invalid_checksums", nullptr,
      Outcome::kChecksumError,
      "README: the CRC after each compressed chunk does not match"},
@@ -157,8 +164,7 @@ bool GapMatches(const KnownGap& g, const std::string& set,
   if (g.set == nullptr || set != g.set) return false;
   std::string_view pat(g.check);
   if (!pat.empty() && pat.back() == '*') {
-    return check.compare(0, pat.size() - 1, pat.substr(0, pat.size() - 1)) ==
-           0;
+    return check.compare(0, pat.size() - 1, pat.substr(0, pat.size() - 1)) == 0;
   }
   return check == pat;
 }
@@ -261,8 +267,8 @@ class Findings {
       bool ran = false;
       for (const std::string& c : ran_) ran = ran || GapMatches(g, set_, c);
       if (ran) {
-        ADD_FAILURE() << set_ << " [" << g.check
-                      << "]: listed in kKnownGaps (" << g.reason
+        ADD_FAILURE() << set_ << " [" << g.check << "]: listed in kKnownGaps ("
+                      << g.reason
                       << ") but passes now: remove it from the table";
       }
     }
@@ -295,8 +301,8 @@ struct SSTableUnderTest {
 };
 
 bool IsPre30(const std::string& version) {
-  return version.size() == 2 && (version[0] == 'k' || version[0] == 'l' ||
-                                 version[0] < 'k');
+  return version.size() == 2 &&
+         (version[0] == 'k' || version[0] == 'l' || version[0] < 'k');
 }
 
 std::vector<SSTableUnderTest> Inventory(const Json& set) {
@@ -319,8 +325,8 @@ std::vector<SSTableUnderTest> Inventory(const Json& set) {
       comp = comps.empty() ? "TOC.txt" : comps.front();
     }
     s.open_path = dir + "/" + s.prefix + "-" + comp;
-    s.has_digest = std::find(comps.begin(), comps.end(), "Digest.crc32") !=
-                   comps.end();
+    s.has_digest =
+        std::find(comps.begin(), comps.end(), "Digest.crc32") != comps.end();
     const std::string type = inv.value("format_type", "big");
     if (type == "bti") {
       s.outcome = Outcome::kUnsupported;
@@ -346,8 +352,7 @@ std::vector<SSTableUnderTest> Inventory(const Json& set) {
 std::string CleanFailureError(const rd::Status& st, const std::string& prefix) {
   if (st.ok()) return "expected a failure, got OK";
   if (st.message().find(prefix) == std::string::npos) {
-    return "failure does not name the file (" + prefix + "): " +
-           st.ToString();
+    return "failure does not name the file (" + prefix + "): " + st.ToString();
   }
   return "";
 }
@@ -367,11 +372,10 @@ rd::ChunkCache* TestCache() { return nullptr; }
 void CheckMetadata(const SSTableUnderTest& s, const Json& set, Findings& f) {
   const rd::SSTable& t = *s.table;
   const std::string id = ":" + s.prefix;
-  f.Check("format" + id,
-          t.descriptor().version.str() == s.format
-              ? ""
-              : "version " + t.descriptor().version.str() + ", expected " +
-                    s.format);
+  f.Check("format" + id, t.descriptor().version.str() == s.format
+                             ? ""
+                             : "version " + t.descriptor().version.str() +
+                                   ", expected " + s.format);
   // Compression class of this SSTable (inventory), null = uncompressed.
   const Json& want_comp = s.inventory->contains("compression")
                               ? (*s.inventory)["compression"]
@@ -380,9 +384,9 @@ void CheckMetadata(const SSTableUnderTest& s, const Json& set, Findings& f) {
       t.compression() ? ShortClass(t.compression()->compressor_class) : "";
   std::string want = want_comp.is_string() ? want_comp.get<std::string>() : "";
   f.Check("compression" + id,
-          got_comp == want ? ""
-                           : "compressor '" + got_comp + "', expected '" +
-                                 want + "'");
+          got_comp == want
+              ? ""
+              : "compressor '" + got_comp + "', expected '" + want + "'");
   // Partitioner: set-level name, from Statistics.db and the enum.
   std::string want_part = set.value("partitioner", "");
   std::string got_part =
@@ -402,7 +406,8 @@ void CheckMetadata(const SSTableUnderTest& s, const Json& set, Findings& f) {
 std::string CheckDigest(const SSTableUnderTest& s, bool want_match) {
   std::string dir = s.open_path.substr(0, s.open_path.rfind('/') + 1);
   auto text = rd::ReadSmallFile(dir + s.prefix + "-Digest.crc32", 64);
-  if (!text.ok()) return "cannot read Digest.crc32: " + text.status().ToString();
+  if (!text.ok())
+    return "cannot read Digest.crc32: " + text.status().ToString();
   auto stored = rd::ParseDigestCrc32(rd::ByteView(*text),
                                      dir + s.prefix + "-Digest.crc32");
   if (!stored.ok()) return "bad Digest.crc32: " + stored.status().ToString();
@@ -483,8 +488,8 @@ rd::Status DecodeWithoutCrc(const SSTableUnderTest& s,
   }
   rd::Status st;
   {
-    auto t = rd::SSTable::Open((dir / (s.prefix + "-Data.db")).string(),
-                               nullptr);
+    auto t =
+        rd::SSTable::Open((dir / (s.prefix + "-Data.db")).string(), nullptr);
     if (!t.ok()) {
       st = t.status();
     } else {
@@ -586,8 +591,7 @@ void RunSSTable(SSTableUnderTest& s, const Json& set, Findings& f) {
     case Outcome::kBrokenIndex:
       f.Check("decode" + id, st.ok() ? "" : st.ToString());
       if (st.ok()) {
-        f.Check("markers" + id,
-                violations.empty() ? "" : violations.front());
+        f.Check("markers" + id, violations.empty() ? "" : violations.front());
         f.Check("row_order" + id, CheckRowOrder(s.data));
       }
       if (st.ok() && s.has_digest) {
@@ -918,8 +922,8 @@ std::string CheckRangeTombstone(const Json& fact, const OwnedPartition& p) {
   std::vector<RtSegment> segs = Segments(p);
   bool has_ts = fact.contains("timestamp");
   auto covers = [&](const RtSegment& seg) {
-    return !has_ts ||
-           seg.deletion.marked_for_delete_at >= fact["timestamp"].get<int64_t>();
+    return !has_ts || seg.deletion.marked_for_delete_at >=
+                          fact["timestamp"].get<int64_t>();
   };
   // A range is stored as a run of contiguous segments (boundary markers
   // split it where a newer, nested or overlapping tombstone overrides part
@@ -944,9 +948,9 @@ std::string CheckRangeTombstone(const Json& fact, const OwnedPartition& p) {
   }
   std::string got;
   for (const RtSegment& seg : segs) {
-    got += std::string(seg.start_inclusive ? "[" : "(") +
-           JoinText(seg.start) + ".." + JoinText(seg.end) +
-           (seg.end_inclusive ? "]" : ")") + DeletionText(seg.deletion) + " ";
+    got += std::string(seg.start_inclusive ? "[" : "(") + JoinText(seg.start) +
+           ".." + JoinText(seg.end) + (seg.end_inclusive ? "]" : ")") +
+           DeletionText(seg.deletion) + " ";
   }
   return "no stored range " + std::string(s_incl ? "[" : "(") +
          JoinText(s_text) + ".." + JoinText(e_text) + (e_incl ? "]" : ")") +
@@ -961,8 +965,8 @@ std::string ParseOurJson(const std::string& text, Json* out) {
 
 std::string CheckCounterCell(const Json& fact, const OwnedCell& c) {
   auto shards = DecodeCounterContext(c.value);
-  if (!shards) return "counter context is malformed: 0x" +
-                      rd::ByteView(c.value).ToHex();
+  if (!shards)
+    return "counter context is malformed: 0x" + rd::ByteView(c.value).ToHex();
   int64_t total = 0;
   for (const CounterShard& s : *shards) total += s.value;
   auto ours = rd::CounterValue(rd::ByteView(c.value));
@@ -980,8 +984,9 @@ std::string CheckCounterCell(const Json& fact, const OwnedCell& c) {
   if (v.is_number_integer() && v.get<int64_t>() != total) {
     return "counter total " + std::to_string(total) + ", expected " + v.dump();
   }
-  if (v.is_null() && Lower(fact.value("value_note", "")).find("empty counter") !=
-                         std::string::npos &&
+  if (v.is_null() &&
+      Lower(fact.value("value_note", "")).find("empty counter") !=
+          std::string::npos &&
       !shards->empty()) {
     return "expected an empty counter context, got " +
            std::to_string(shards->size()) + " shards";
@@ -1021,8 +1026,8 @@ std::string CheckCellFact(const Json& fact, const DecodedSSTable& d,
     row = FindRow(p, ck);
     if (!row) return "row " + JoinText(ck) + " not found";
   }
-  const std::vector<rd::ColumnDef>& defs = is_static ? cols.statics
-                                                     : cols.regulars;
+  const std::vector<rd::ColumnDef>& defs =
+      is_static ? cols.statics : cols.regulars;
   uint32_t index = UINT32_MAX;
   for (size_t i = 0; i < defs.size(); ++i) {
     if (defs[i].name == column) index = static_cast<uint32_t>(i);
@@ -1056,7 +1061,8 @@ std::string CheckCellFact(const Json& fact, const DecodedSSTable& d,
       rd::AppendMultiCellJson(type, entries, &text);
       Json got;
       if (auto e = ParseOurJson(text, &got); !e.empty()) return e;
-      if (auto e = CompareJson(v, got, type); !e.empty()) return column + ": " + e;
+      if (auto e = CompareJson(v, got, type); !e.empty())
+        return column + ": " + e;
     }
     if (fact.contains("collection_tombstone")) {
       const Json& ct = fact["collection_tombstone"];
@@ -1105,8 +1111,8 @@ std::string CheckCellFact(const Json& fact, const DecodedSSTable& d,
   if (v.is_null()) {
     if (fact.contains("value_length") &&
         c.value.size() != fact["value_length"].get<size_t>()) {
-      return "value length " + std::to_string(c.value.size()) +
-             ", expected " + fact["value_length"].dump();
+      return "value length " + std::to_string(c.value.size()) + ", expected " +
+             fact["value_length"].dump();
     }
     return "";
   }
@@ -1155,7 +1161,8 @@ std::string CheckFactIn(const Json& fact, const DecodedSSTable& d) {
              fact["ttl"].dump();
     }
     if (fact.contains("local_expiration_time") &&
-        l.local_expiration_time != fact["local_expiration_time"].get<int64_t>()) {
+        l.local_expiration_time !=
+            fact["local_expiration_time"].get<int64_t>()) {
       return "liveness expiry " + std::to_string(l.local_expiration_time) +
              ", expected " + fact["local_expiration_time"].dump();
     }
@@ -1335,9 +1342,10 @@ TEST_P(CorpusSet, MatchesExpected) {
   }
   if (missing_data) {
     size_t n = set->value("facts", Json::array()).size();
-    std::printf("  NOT CHECKABLE %s: %zu facts and the counts (Data.db is "
-                "absent from the corpus; README: INCOMPLETE)\n",
-                GetParam().c_str(), n);
+    std::printf(
+        "  NOT CHECKABLE %s: %zu facts and the counts (Data.db is "
+        "absent from the corpus; README: INCOMPLETE)\n",
+        GetParam().c_str(), n);
   } else if (!IsFlagged(*set) || !decoded.empty()) {
     CheckCounts(*set, decoded, f);
     CheckPartitionOrder(*set, decoded, f);
@@ -1359,7 +1367,8 @@ TEST_P(CorpusSet, Lookup) {
   Findings f(GetParam());
   for (SSTableUnderTest& s : Inventory(*set)) {
     if (s.outcome != Outcome::kReadable && s.outcome != Outcome::kDigestError &&
-        s.outcome != Outcome::kBrokenIndex && s.outcome != Outcome::kOkOrClean) {
+        s.outcome != Outcome::kBrokenIndex &&
+        s.outcome != Outcome::kOkOrClean) {
       continue;
     }
     const std::string id = ":" + s.prefix;
@@ -1413,8 +1422,8 @@ TEST_P(CorpusSet, Lookup) {
       if (it && seek_err.empty() && i % (step * 7) == 0) {
         it->Seek(p.position);
         if (!it->Valid()) {
-          seek_err = JoinText(p.key_text) + ": Seek invalid: " +
-                     it->status().ToString();
+          seek_err = JoinText(p.key_text) +
+                     ": Seek invalid: " + it->status().ToString();
         } else if (it->partition().key.ToString() != p.key) {
           seek_err = JoinText(p.key_text) + ": Seek landed on another key";
         }
@@ -1450,9 +1459,8 @@ std::string ParamName(const ::testing::TestParamInfo<std::string>& p) {
   return TestNameOf(p.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Corpus, CorpusSet, ::testing::ValuesIn(SetPaths()),
-    ParamName);
+INSTANTIATE_TEST_SUITE_P(Corpus, CorpusSet, ::testing::ValuesIn(SetPaths()),
+                         ParamName);
 
 // Prints the known-gap table and checks it refers to real sets.
 TEST(CorpusKnownGaps, Listed) {
@@ -1462,13 +1470,13 @@ TEST(CorpusKnownGaps, Listed) {
     if (g.set == nullptr) continue;
     ++n;
     std::printf("KNOWN GAP %s [%s]: %s\n", g.set, g.check, g.reason);
-    EXPECT_NE(FindSet(g.set), nullptr) << "kKnownGaps names unknown set "
-                                       << g.set;
+    EXPECT_NE(FindSet(g.set), nullptr)
+        << "kKnownGaps names unknown set " << g.set;
   }
   std::printf("%zu known gaps in kKnownGaps\n", n);
   for (const SetRule& r : kSetRules) {
-    EXPECT_NE(FindSet(r.set), nullptr) << "kSetRules names unknown set "
-                                       << r.set;
+    EXPECT_NE(FindSet(r.set), nullptr)
+        << "kSetRules names unknown set " << r.set;
   }
 }
 

@@ -13,8 +13,10 @@
 //  - a truncated CompressionInfo.db or Statistics.db (at open);
 //  - any flipped bit in a checksummed (na+) Statistics.db (at open).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,12 +24,11 @@
 #include <fstream>
 #include <future>
 #include <new>
+#include <ostream>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
-#include <cctype>
-#include <unistd.h>
 #include <vector>
 
 #include "reader/sstable.h"
@@ -44,8 +45,8 @@ char g_variant[512] = "setup";
 
 [[noreturn]] void HugeAllocation(std::size_t n) {
   std::fprintf(stderr,
-               "corruption_test: allocation of %zu bytes while running %s\n",
-               n, g_variant);
+               "corruption_test: allocation of %zu bytes while running %s\n", n,
+               g_variant);
   std::abort();
 }
 
@@ -88,13 +89,15 @@ const CorruptionSet kSets[] = {
      "LZ4, nb, 16 KiB chunks, promoted indexes"},
     {"scylla-3x/uncompressed/static_row", "mc-1-big",
      "uncompressed mc with CRC.db"},
-    {"scylla-3x/zstd/partition_key_with_values_of_different_types",
-     "mc-1-big", "zstd"},
+    {"scylla-3x/zstd/partition_key_with_values_of_different_types", "mc-1-big",
+     "zstd"},
     {"scylla-3x/deflate/partition_key_with_values_of_different_types",
      "mc-1-big", "deflate"},
     {"scylla-3x/snappy/partition_key_with_values_of_different_types",
      "mc-1-big", "snappy"},
 };
+
+void PrintTo(const CorruptionSet& s, std::ostream* os) { *os << s.path; }
 
 constexpr auto kRunLimit = std::chrono::seconds(20);
 
@@ -111,7 +114,8 @@ class TempCopy {
       std::string name = e.path().filename().string();
       if (!e.is_regular_file() || name.rfind(prefix + "-", 0) != 0) continue;
       fs::copy_file(e.path(), dir_ / name);
-      fs::permissions(dir_ / name, fs::perms::owner_read | fs::perms::owner_write,
+      fs::permissions(dir_ / name,
+                      fs::perms::owner_read | fs::perms::owner_write,
                       fs::perm_options::add);
       components_.push_back(name.substr(prefix.size() + 1));
     }
@@ -153,7 +157,7 @@ struct RunResult {
   bool opened = false;
   rd::Status decode;
   std::vector<std::string> lookup_errors;  // non-clean lookup failures
-  size_t wrong_offsets = 0;                 // found at another offset
+  size_t wrong_offsets = 0;                // found at another offset
 };
 
 // The SSTable's own file names appear in every clean message.
@@ -185,8 +189,9 @@ RunResult RunOnce(const std::string& data_path, const std::string& prefix,
 
 // Runs with a time bound; a hang ends the whole binary (a stuck thread
 // cannot be cancelled) after saying which variant hung.
-RunResult RunBounded(const std::string& data_path, const std::string& prefix,
-                     const std::vector<std::pair<std::string, uint64_t>>& keys) {
+RunResult RunBounded(
+    const std::string& data_path, const std::string& prefix,
+    const std::vector<std::pair<std::string, uint64_t>>& keys) {
   auto fut = std::async(std::launch::async, RunOnce, data_path, prefix, keys);
   if (fut.wait_for(kRunLimit) != std::future_status::ready) {
     std::fprintf(stderr, "corruption_test: %s did not finish within %llds\n",
@@ -234,9 +239,9 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
     ASSERT_TRUE(original.has_value()) << path;
     const uint64_t size = original->size();
     const bool is_data = comp == "Data.db";
-    const bool truncate =
-        is_data || comp == "Statistics.db" || comp == "CompressionInfo.db" ||
-        comp == "Index.db" || comp == "Summary.db" || comp == "CRC.db";
+    const bool truncate = is_data || comp == "Statistics.db" ||
+                          comp == "CompressionInfo.db" || comp == "Index.db" ||
+                          comp == "Summary.db" || comp == "CRC.db";
 
     struct Mutation {
       bool truncate;
@@ -267,14 +272,14 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
       ++variants;
 
       EXPECT_TRUE(Clean(r.open, prefix))
-          << variant << ": open failure does not name the file: "
-          << r.open.ToString();
+          << variant
+          << ": open failure does not name the file: " << r.open.ToString();
       EXPECT_TRUE(Clean(r.decode, prefix))
-          << variant << ": decode failure does not name the file: "
-          << r.decode.ToString();
+          << variant
+          << ": decode failure does not name the file: " << r.decode.ToString();
       for (const std::string& e : r.lookup_errors) {
-        ADD_FAILURE() << variant << ": lookup failure does not name the file: "
-                      << e;
+        ADD_FAILURE() << variant
+                      << ": lookup failure does not name the file: " << e;
       }
       const bool reported = !r.open.ok() || !r.decode.ok();
       detected += reported;
@@ -294,23 +299,25 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
       if (comp == "CRC.db" && !m.truncate && m.offset >= 4) {
         EXPECT_TRUE(reported) << variant << ": damaged CRC.db not reported";
       }
-      if (m.truncate && (comp == "CompressionInfo.db" ||
-                         comp == "Statistics.db")) {
-        EXPECT_FALSE(r.open.ok()) << variant << ": truncated " << comp
-                                  << " accepted at open";
+      if (m.truncate &&
+          (comp == "CompressionInfo.db" || comp == "Statistics.db")) {
+        EXPECT_FALSE(r.open.ok())
+            << variant << ": truncated " << comp << " accepted at open";
       }
       if (!m.truncate && comp == "Statistics.db" && checksummed_stats) {
         EXPECT_FALSE(r.open.ok())
-            << variant << ": flipped bit in a checksummed Statistics.db "
-                          "accepted at open";
+            << variant
+            << ": flipped bit in a checksummed Statistics.db "
+               "accepted at open";
       }
     }
     ASSERT_TRUE(WriteFile(path, *original)) << path;
   }
   std::snprintf(g_variant, sizeof(g_variant), "done");
-  std::printf("  %s (%s): %zu variants, %zu reported at open/decode, %zu "
-              "lookups answered with another partition's offset\n",
-              cs.path, cs.what, variants, detected, wrong_offsets);
+  std::printf(
+      "  %s (%s): %zu variants, %zu reported at open/decode, %zu "
+      "lookups answered with another partition's offset\n",
+      cs.path, cs.what, variants, detected, wrong_offsets);
   for (const std::string& w : wrong_examples) {
     std::printf("    another partition's offset after: %s\n", w.c_str());
   }

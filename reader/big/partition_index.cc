@@ -15,8 +15,8 @@ namespace {
 // memory.
 constexpr size_t kMaxSmallComponent = size_t{1} << 30;
 
-// Keys kept per Index.db entries when Summary.db is missing (Cassandra's
-// default min_index_interval).
+// One key kept per this many Index.db entries when Summary.db is missing
+// (Cassandra's default min_index_interval).
 constexpr uint64_t kSampleInterval = 128;
 
 using MaybeEntry = std::optional<IndexEntry>;

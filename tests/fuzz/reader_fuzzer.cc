@@ -11,6 +11,9 @@
 //      good seeds), rendering every cell
 //   4  CounterValue / DecodeCounterShards
 //   5  ParseToc, ParseDigestCrc32
+//   6  Decompressor (codec = variant % 5) on the payload, expected size =
+//      first 3 payload bytes (big-endian), after CheckPlausibleSize
+//   7  DecodePromotedIndex with the clustering layout of schema variant % 5
 // scripts/fuzz-smoke.sh builds seeds by prefixing corpus component files with
 // these two bytes.
 //
@@ -22,9 +25,11 @@
 #include <string_view>
 #include <vector>
 
+#include "reader/big/index_file.h"
 #include "reader/byte_view.h"
 #include "reader/columns.h"
 #include "reader/compression_info.h"
+#include "reader/compressor.h"
 #include "reader/counter.h"
 #include "reader/crc32.h"
 #include "reader/data_file.h"
@@ -86,11 +91,10 @@ std::vector<Schema>* BuildSchemas() {
   //    map<int, text>).
   h = {};
   h.key_type = M("Int32Type");
-  h.regular_columns = {
-      Col("list_val", M("ListType(") + M("UTF8Type") + ")"),
-      Col("map_val",
-          M("MapType(") + M("Int32Type") + "," + M("UTF8Type") + ")"),
-      Col("set_val", M("SetType(") + M("Int32Type") + ")")};
+  h.regular_columns = {Col("list_val", M("ListType(") + M("UTF8Type") + ")"),
+                       Col("map_val", M("MapType(") + M("Int32Type") + "," +
+                                          M("UTF8Type") + ")"),
+                       Col("set_val", M("SetType(") + M("Int32Type") + ")")};
   add(h);
   // 2: scylla-3x/uncompressed/write_overlapped_range_tombstones (pk text,
   //    ck1 text, ck2 text, ck3 text): range tombstones only.
@@ -145,8 +149,8 @@ void FuzzData(uint8_t variant, rd::ByteView payload) {
       ++items;
       const rd::Unfiltered& u = it.unfiltered();
       if (u.kind != rd::Unfiltered::Kind::kRow) continue;
-      const auto& defs = u.row.is_static ? s.columns.statics
-                                         : s.columns.regulars;
+      const auto& defs =
+          u.row.is_static ? s.columns.statics : s.columns.regulars;
       for (const rd::Cell& c : u.row.cells) {
         if (c.column >= defs.size()) __builtin_trap();  // contract violation
         const rd::CqlType& t = *defs[c.column].type;
@@ -178,9 +182,8 @@ void FuzzType(rd::ByteView payload) {
   std::string_view all = payload.AsStringView();
   size_t nul = all.find('\0');
   std::string_view type_text = all.substr(0, nul);
-  rd::ByteView value = nul == std::string_view::npos
-                           ? rd::ByteView()
-                           : payload.substr(nul + 1);
+  rd::ByteView value =
+      nul == std::string_view::npos ? rd::ByteView() : payload.substr(nul + 1);
   auto t = rd::ParseMarshalType(type_text);
   if (!t.ok()) return;
   const rd::CqlType& type = **t;
@@ -199,6 +202,20 @@ void FuzzType(rd::ByteView payload) {
   }
 }
 
+void FuzzDecompress(uint8_t variant, rd::ByteView payload) {
+  static const rd::Codec kCodecs[] = {rd::Codec::kLz4, rd::Codec::kSnappy,
+                                      rd::Codec::kDeflate, rd::Codec::kZstd,
+                                      rd::Codec::kNoop};
+  if (payload.size() < 3) return;
+  size_t expected =
+      (size_t{payload[0]} << 16) | (size_t{payload[1]} << 8) | payload[2];
+  rd::ByteView in = payload.substr(3);
+  rd::Decompressor d(kCodecs[variant % 5]);
+  if (!d.CheckPlausibleSize(in, expected).ok()) return;
+  std::vector<uint8_t> out(expected);
+  (void)d.Decompress(in, out.data(), expected);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -206,7 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t target = data[0];
   const uint8_t variant = data[1];
   rd::ByteView payload(data + 2, size - 2);
-  switch (target % 6) {
+  switch (target % 8) {
     case 0:
       (void)rd::DecodeStatistics(payload, PickVersion(variant),
                                  "fuzz-Statistics.db");
@@ -238,6 +255,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)rd::ParseToc(payload, "fuzz-TOC.txt");
       (void)rd::ParseDigestCrc32(payload, "fuzz-Digest.crc32");
       break;
+    case 6:
+      FuzzDecompress(variant, payload);
+      break;
+    case 7: {
+      const auto& schemas = Schemas();
+      const Schema& s = schemas[variant % schemas.size()];
+      if (!s.ok) break;
+      (void)rd::DecodePromotedIndex(
+          payload, rd::ClusteringFixedLengths(s.columns.clustering_types),
+          "fuzz-Index.db", 0);
+      break;
+    }
   }
   return 0;
 }
