@@ -6,12 +6,16 @@ namespace sstablefs::fs {
 
 int ErrnoFromStatus(const reader::Status& status) {
   switch (status.code()) {
-    case reader::StatusCode::kOk: return 0;
-    case reader::StatusCode::kNotFound: return ENOENT;
-    case reader::StatusCode::kInvalidArgument: return EINVAL;
+    case reader::StatusCode::kOk:
+      return 0;
+    case reader::StatusCode::kNotFound:
+      return ENOENT;
+    case reader::StatusCode::kInvalidArgument:
+      return EINVAL;
     case reader::StatusCode::kCorruption:
     case reader::StatusCode::kIoError:
-    case reader::StatusCode::kUnsupported: return EIO;
+    case reader::StatusCode::kUnsupported:
+      return EIO;
   }
   return EIO;
 }

@@ -162,7 +162,8 @@ void AppendUnsignedVInt(std::string* out, uint64_t v) {
   }
   if (size == 9) {
     out->push_back(static_cast<char>(0xff));
-    for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+      out->push_back(static_cast<char>(v >> (8 * i)));
     return;
   }
   int extra = size - 1;
@@ -175,7 +176,8 @@ void AppendUnsignedVInt(std::string* out, uint64_t v) {
 }
 
 void AppendVInt(std::string* out, int64_t v) {
-  uint64_t zz = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  uint64_t zz =
+      (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
   AppendUnsignedVInt(out, zz);
 }
 

@@ -33,7 +33,7 @@ class ByteReader {
   explicit ByteReader(ByteView view, uint64_t base_offset = 0)
       : view_(view), base_offset_(base_offset) {}
 
-  size_t position() const { return pos_; }           // within the view
+  size_t position() const { return pos_; }                 // within the view
   uint64_t offset() const { return base_offset_ + pos_; }  // within the file
   size_t remaining() const { return view_.size() - pos_; }
   bool AtEnd() const { return pos_ == view_.size(); }

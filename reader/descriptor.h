@@ -21,14 +21,14 @@
 namespace sstablefs::reader {
 
 struct Descriptor {
-  std::string directory;   // folder holding the components ("." if none given)
-  std::string keyspace;    // from a legacy name, else from the folders if known
-  std::string table;       // likewise (without the -<id> suffix)
+  std::string directory;  // folder holding the components ("." if none given)
+  std::string keyspace;   // from a legacy name, else from the folders if known
+  std::string table;      // likewise (without the -<id> suffix)
   Version version;
   std::string generation;  // "1", "3gsm_0lob_1zdg02we44my8dy25w"
   std::string format;      // "big" or "bti" ("big" for legacy names)
   bool legacy_name = false;
-  bool temporary = false;  // "tmp-" or "tmplink-" prefix
+  bool temporary = false;        // "tmp-" or "tmplink-" prefix
   std::string temporary_marker;  // "tmp" or "tmplink" when temporary
 
   // The file-name prefix shared by all components: "nb-1-big",

@@ -345,8 +345,8 @@ class CrcFile {
       if (LoadBe32(last) != 0) {
         return Status::Corruption(
             path + ": " + U(body / 4) + " checksums, but Data.db (" +
-            U(data_size) + " bytes in chunks of " + U(chunk_size) +
-            ") needs " + U(needed) + ": Data.db looks truncated");
+            U(data_size) + " bytes in chunks of " + U(chunk_size) + ") needs " +
+            U(needed) + ": Data.db looks truncated");
       }
     }
     return std::unique_ptr<CrcFile>(

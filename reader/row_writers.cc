@@ -230,23 +230,50 @@ class JsonLinesWriter : public BufferedRowSink {
       case ColumnValue::Kind::kCounter:
         return std::to_chars(p, p + kFormatBufferSize, f.counter).ptr;
       case ColumnValue::Kind::kCells:
-        return nullptr;
+        return StageCells(*types_[col], f.cells, p);
       case ColumnValue::Kind::kValue:
         break;
     }
-    const TypeKind kind = kinds_[col];
+    return StageValue(kinds_[col], f.value, p);
+  }
+  char* StageValue(TypeKind kind, ByteView v, char* p) const {
     if (kind == TypeKind::kText || kind == TypeKind::kAscii) {
-      const size_t n = f.value.size();
-      if (n + 2 > static_cast<size_t>(stage_ + kStageSize - p) ||
-          types_internal::JsonPlainPrefix(f.value.data(), n) != n) {
+      const size_t n = v.size();
+      if (n + 2 > StageRoom(p) ||
+          types_internal::JsonPlainPrefix(v.data(), n) != n) {
         return nullptr;
       }
       *p++ = '"';
-      if (n != 0) std::memcpy(p, f.value.data(), n);
+      if (n != 0) std::memcpy(p, v.data(), n);
       p[n] = '"';
       return p + n + 1;
     }
-    return types_internal::FormatScalarFast(kind, f.value, /*json=*/true, p);
+    return types_internal::FormatScalarFast(kind, v, /*json=*/true, p);
+  }
+  // A non-frozen list or set as AppendMultiCellJson renders it, when every
+  // element has a fast form.
+  char* StageCells(const CqlType& t, std::span<const MultiCellEntry> cells,
+                   char* p) const {
+    if ((t.kind != TypeKind::kList && t.kind != TypeKind::kSet) ||
+        !t.IsMultiCell() || t.params.empty() || cells.empty()) {
+      return nullptr;
+    }
+    const bool list = t.kind == TypeKind::kList;
+    const TypeKind element = t.params[0]->kind;
+    *p++ = '[';
+    for (size_t i = 0; i < cells.size(); ++i) {
+      // Room for a separator, a scalar and the closing bracket.
+      if (StageRoom(p) < kFormatBufferSize + 3) return nullptr;
+      if (i > 0) {
+        *p++ = ',';
+        *p++ = ' ';
+      }
+      p = StageValue(element, list ? cells[i].second : cells[i].first, p);
+      if (p == nullptr) return nullptr;
+    }
+    if (StageRoom(p) < 1) return nullptr;
+    *p++ = ']';
+    return p;
   }
 
   std::vector<std::string> prefixes_;
@@ -319,7 +346,7 @@ class CsvWriter : public BufferedRowSink {
       case ColumnValue::Kind::kCounter:
         return std::to_chars(p, p + kFormatBufferSize, f.counter).ptr;
       case ColumnValue::Kind::kCells:
-        return nullptr;
+        return StageCells(*types_[col], f.cells, p);
       case ColumnValue::Kind::kValue:
         break;
     }
@@ -327,14 +354,79 @@ class CsvWriter : public BufferedRowSink {
     if (kind == TypeKind::kText || kind == TypeKind::kAscii) {
       const size_t n = f.value.size();
       const char* v = reinterpret_cast<const char*>(f.value.data());
-      if (n == 0 || n > static_cast<size_t>(stage_ + kStageSize - p) ||
-          CsvPlainPrefix(v, n) != n) {
+      if (n == 0 || n > StageRoom(p) || CsvPlainPrefix(v, n) != n) {
         return nullptr;  // "" for empty text, quoting: generic path
       }
       std::memcpy(p, v, n);
       return p + n;
     }
     return types_internal::FormatScalarFast(kind, f.value, /*json=*/false, p);
+  }
+  // A non-frozen list or set as AppendMultiCellCqlLiteral renders it
+  // ([...] / {...}, text elements 'quoted'), RFC 4180-quoted when it has
+  // more than one element (", " holds a comma). Only for elements whose
+  // nested literal needs no escaping at either level (text without quotes,
+  // commas or line breaks; numbers, booleans, uuids).
+  char* StageCells(const CqlType& t, std::span<const MultiCellEntry> cells,
+                   char* p) const {
+    if ((t.kind != TypeKind::kList && t.kind != TypeKind::kSet) ||
+        !t.IsMultiCell() || t.params.empty() || cells.empty()) {
+      return nullptr;
+    }
+    const bool list = t.kind == TypeKind::kList;
+    const TypeKind element = t.params[0]->kind;
+    const bool text =
+        element == TypeKind::kText || element == TypeKind::kAscii;
+    if (!text && !PlainNestedLiteral(element)) return nullptr;
+    const bool quoted = cells.size() > 1;
+    if (quoted) *p++ = '"';
+    *p++ = list ? '[' : '{';
+    for (size_t i = 0; i < cells.size(); ++i) {
+      // Room for a separator, a value and the closing brackets.
+      if (StageRoom(p) < kFormatBufferSize + 4) return nullptr;
+      if (i > 0) {
+        *p++ = ',';
+        *p++ = ' ';
+      }
+      const ByteView e = list ? cells[i].second : cells[i].first;
+      if (!text) {
+        p = types_internal::FormatScalarFast(element, e, /*json=*/false, p);
+        if (p == nullptr) return nullptr;
+        continue;
+      }
+      const size_t n = e.size();
+      const char* v = reinterpret_cast<const char*>(e.data());
+      if (n + 6 > StageRoom(p) || CsvPlainPrefix(v, n) != n ||
+          (n != 0 && std::memchr(v, '\'', n) != nullptr)) {
+        return nullptr;
+      }
+      *p++ = '\'';
+      if (n != 0) std::memcpy(p, v, n);
+      p += n;
+      *p++ = '\'';
+    }
+    *p++ = list ? ']' : '}';
+    if (quoted) *p++ = '"';
+    return p;
+  }
+  // Kinds whose literal inside a collection is what FormatScalarFast
+  // writes (no quotes, no commas).
+  static bool PlainNestedLiteral(TypeKind k) {
+    switch (k) {
+      case TypeKind::kTinyint:
+      case TypeKind::kSmallint:
+      case TypeKind::kInt:
+      case TypeKind::kBigint:
+      case TypeKind::kCounter:
+      case TypeKind::kBoolean:
+      case TypeKind::kFloat:
+      case TypeKind::kDouble:
+      case TypeKind::kUuid:
+      case TypeKind::kTimeuuid:
+        return true;
+      default:
+        return false;
+    }
   }
   // A present value that renders as nothing is the empty string: written
   // "" so that it differs from null (an empty field).

@@ -33,7 +33,8 @@ std::vector<std::string> PresentComponents(const Descriptor& d) {
   for (const auto& entry :
        std::filesystem::directory_iterator(d.directory, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+    if (name.size() > prefix.size() &&
+        name.compare(0, prefix.size(), prefix) == 0) {
       out.push_back(name.substr(prefix.size()));
     }
   }
@@ -44,8 +45,8 @@ std::vector<std::string> PresentComponents(const Descriptor& d) {
 
 SSTable::~SSTable() = default;
 
-Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path,
-                                               ChunkCache* cache) {
+Result<std::shared_ptr<SSTable>> SSTable::Open(
+    const std::string& component_path, ChunkCache* cache) {
   SSTFS_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(component_path));
   if (!d.IsReadable()) {
     return Status::Unsupported(d.ComponentPath("Data.db") +
@@ -63,7 +64,8 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path
   if (FileExists(toc_path)) {
     SSTFS_ASSIGN_OR_RETURN(std::string toc_bytes,
                            ReadSmallFile(toc_path, kMaxTocBytes));
-    Result<std::vector<std::string>> toc = ParseToc(ByteView(toc_bytes), toc_path);
+    Result<std::vector<std::string>> toc =
+        ParseToc(ByteView(toc_bytes), toc_path);
     if (toc.ok()) {
       t->toc_ = std::move(toc).value();
       t->warnings_ = CompareTocWithFiles(t->toc_, present, d.prefix());
@@ -78,9 +80,9 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path
   const std::string stats_path = d.ComponentPath("Statistics.db");
   SSTFS_ASSIGN_OR_RETURN(std::string stats_bytes,
                          ReadSmallFile(stats_path, kMaxStatisticsBytes));
-  SSTFS_ASSIGN_OR_RETURN(t->statistics_,
-                         DecodeStatistics(ByteView(stats_bytes), d.version,
-                                          stats_path));
+  SSTFS_ASSIGN_OR_RETURN(
+      t->statistics_,
+      DecodeStatistics(ByteView(stats_bytes), d.version, stats_path));
   if (!t->statistics_.header) {
     return Status::Corruption(stats_path +
                               ": no serialization header component");
@@ -93,8 +95,8 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(const std::string& component_path
     if (!partitioner.ok()) return partitioner.status().WithContext(stats_path);
     t->partitioner_ = *partitioner;
   } else {
-    t->warnings_.push_back(stats_path +
-                           ": no validation component; assuming Murmur3Partitioner");
+    t->warnings_.push_back(
+        stats_path + ": no validation component; assuming Murmur3Partitioner");
   }
 
   // Data.db stays open for the life of the SSTable.
@@ -139,8 +141,8 @@ Result<const PartitionIndex*> SSTable::index() const {
   if (!index_opened_) {
     index_opened_ = true;
     if (!FileExists(descriptor_.ComponentPath("Index.db"))) {
-      index_status_ = Status::NotFound(descriptor_.ComponentPath("Index.db") +
-                                       ": missing");
+      index_status_ =
+          Status::NotFound(descriptor_.ComponentPath("Index.db") + ": missing");
     } else {
       Result<std::unique_ptr<PartitionIndex>> opened =
           PartitionIndex::Open(descriptor_, partitioner_);
@@ -179,10 +181,10 @@ Status SSTable::CheckPartitionKeyAt(uint64_t position, ByteView key) const {
   ByteReader reader(window, position);
   ByteView stored;
   if (!reader.ReadShortLengthBytes(&stored) || !(stored == key)) {
-    return Status::Corruption(
-        descriptor_.ComponentPath("Index.db") + ": entry for the key points at offset " +
-        std::to_string(position) +
-        " of Data.db, where another partition starts");
+    return Status::Corruption(descriptor_.ComponentPath("Index.db") +
+                              ": entry for the key points at offset " +
+                              std::to_string(position) +
+                              " of Data.db, where another partition starts");
   }
   return Status::Ok();
 }

@@ -39,8 +39,8 @@ class RandomAccessFile;
 class SSTable {
  public:
   // `cache` must outlive the SSTable; nullptr means no caching.
-  static Result<std::shared_ptr<SSTable>> Open(const std::string& component_path,
-                                               ChunkCache* cache);
+  static Result<std::shared_ptr<SSTable>> Open(
+      const std::string& component_path, ChunkCache* cache);
   ~SSTable();
 
   const Descriptor& descriptor() const { return descriptor_; }

@@ -34,12 +34,23 @@ Status Status::WithContext(std::string_view prefix) const {
 std::string Status::ToString() const {
   const char* name = "OK";
   switch (code_) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kNotFound: name = "not found"; break;
-    case StatusCode::kCorruption: name = "corruption"; break;
-    case StatusCode::kIoError: name = "I/O error"; break;
-    case StatusCode::kUnsupported: name = "unsupported"; break;
-    case StatusCode::kInvalidArgument: name = "invalid argument"; break;
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kNotFound:
+      name = "not found";
+      break;
+    case StatusCode::kCorruption:
+      name = "corruption";
+      break;
+    case StatusCode::kIoError:
+      name = "I/O error";
+      break;
+    case StatusCode::kUnsupported:
+      name = "unsupported";
+      break;
+    case StatusCode::kInvalidArgument:
+      name = "invalid argument";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

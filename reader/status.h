@@ -1,13 +1,16 @@
 // Errors as values for the reader library.
 //
 // Contract:
-//  - Every fallible function in reader/ returns `Status` or `Result<T>`; nothing
+//  - Every fallible function in reader/ returns `Status` or `Result<T>`;
+//  nothing
 //    in reader/ throws on bad input or asserts on bytes read from disk.
-//  - A corruption message names the file, the component, the byte offset and the
+//  - A corruption message names the file, the component, the byte offset and
+//  the
 //    reason, in the SPEC §6 form:
-//      "ks/t/nb-3-big-Data.db: chunk 17 at offset 1114112: checksum mismatch ..."
-//    Build such messages with `Status::Corruption(file, offset, reason)` or add a
-//    prefix to a lower-level status with `WithContext`.
+//      "ks/t/nb-3-big-Data.db: chunk 17 at offset 1114112: checksum mismatch
+//      ..."
+//    Build such messages with `Status::Corruption(file, offset, reason)` or add
+//    a prefix to a lower-level status with `WithContext`.
 //  - fs/ maps a Status to an errno in exactly one place (fs/errno_map.cc).
 #ifndef SSTABLEFS_READER_STATUS_H_
 #define SSTABLEFS_READER_STATUS_H_
@@ -107,15 +110,16 @@ class [[nodiscard]] Result {
 #define SSTFS_CONCAT_(a, b) SSTFS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define SSTFS_RETURN_IF_ERROR(expr)                       \
-  do {                                                    \
-    ::sstablefs::reader::Status sstfs_status_ = (expr);   \
-    if (!sstfs_status_.ok()) return sstfs_status_;        \
+#define SSTFS_RETURN_IF_ERROR(expr)                     \
+  do {                                                  \
+    ::sstablefs::reader::Status sstfs_status_ = (expr); \
+    if (!sstfs_status_.ok()) return sstfs_status_;      \
   } while (0)
 
 // `lhs` = value of `expr` (a Result<T>), or returns its Status.
-#define SSTFS_ASSIGN_OR_RETURN(lhs, expr) \
-  SSTFS_ASSIGN_OR_RETURN_IMPL_(SSTFS_CONCAT_(sstfs_result_, __LINE__), lhs, expr)
+#define SSTFS_ASSIGN_OR_RETURN(lhs, expr)                                   \
+  SSTFS_ASSIGN_OR_RETURN_IMPL_(SSTFS_CONCAT_(sstfs_result_, __LINE__), lhs, \
+                               expr)
 #define SSTFS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \

@@ -12,8 +12,8 @@
 //
 // Contract:
 //  - ParseMarshalType never fails on an unknown class name: it yields
-//    TypeKind::kCustom, which renders as a blob (callers warn). It fails only on
-//    a syntactically broken string (unbalanced parentheses and the like).
+//    TypeKind::kCustom, which renders as a blob (callers warn). It fails only
+//    on a syntactically broken string (unbalanced parentheses and the like).
 //  - Rendering functions never fail: a value whose bytes do not fit the type
 //    (wrong length, truncated collection, ...) renders as a blob "0x..." so a
 //    dump never stops on one odd cell. Text that is not UTF-8 is kept: JSON
@@ -27,8 +27,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -39,10 +39,32 @@
 namespace sstablefs::reader {
 
 enum class TypeKind {
-  kAscii, kBigint, kBlob, kBoolean, kCounter, kDate, kDecimal, kDouble,
-  kDuration, kFloat, kInet, kInt, kSmallint, kText, kTime, kTimestamp,
-  kTimeuuid, kTinyint, kUuid, kVarint,
-  kList, kSet, kMap, kTuple, kUdt, kVector,
+  kAscii,
+  kBigint,
+  kBlob,
+  kBoolean,
+  kCounter,
+  kDate,
+  kDecimal,
+  kDouble,
+  kDuration,
+  kFloat,
+  kInet,
+  kInt,
+  kSmallint,
+  kText,
+  kTime,
+  kTimestamp,
+  kTimeuuid,
+  kTinyint,
+  kUuid,
+  kVarint,
+  kList,
+  kSet,
+  kMap,
+  kTuple,
+  kUdt,
+  kVector,
   kEmpty,      // EmptyType: always zero bytes
   kComposite,  // CompositeType(...): composite partition keys
   kCustom,     // anything unknown: rendered as blob

@@ -364,12 +364,23 @@ char* FormatTimeOfDay(int64_t nanos, char* p) {
   return PutPadded(v % 1000000000ull, 9, p);
 }
 
+// Two lower-case hex digits per byte value.
+struct HexPairs {
+  char pairs[256][2];
+  constexpr HexPairs() : pairs() {
+    constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+      pairs[i][0] = kHex[i >> 4];
+      pairs[i][1] = kHex[i & 0xf];
+    }
+  }
+};
+constexpr HexPairs kHexPairs;
+
 char* FormatUuid(const uint8_t* u, char* p) {
-  static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    p[0] = kHex[u[i] >> 4];
-    p[1] = kHex[u[i] & 0xf];
+    std::memcpy(p, kHexPairs.pairs[u[i]], 2);
     p += 2;
   }
   return p;
@@ -467,13 +478,12 @@ bool AppendInet(ByteView v, std::string* out) {
 }
 
 void AppendHex(ByteView v, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   size_t base = out->size();
   out->resize(base + 2 * v.size());
   char* p = out->data() + base;
   for (uint8_t b : v) {
-    *p++ = kHex[b >> 4];
-    *p++ = kHex[b & 0xf];
+    std::memcpy(p, kHexPairs.pairs[b], 2);
+    p += 2;
   }
 }
 

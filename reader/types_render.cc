@@ -706,6 +706,16 @@ size_t JsonPlainPrefix(const uint8_t* p, size_t n) {
                              ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
     if ((special & kHigh) != 0) break;
   }
+  if (i + 8 > n && n >= 8) {
+    // The tail, as one (overlapping) word: plain means all of it is.
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    const uint64_t q = w ^ (kOnes * '"');
+    const uint64_t b = w ^ (kOnes * '\\');
+    const uint64_t special = ((w - kOnes * 0x20) & ~w) |
+                             ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
+    if ((special & kHigh) == 0) return n;
+  }
   while (i < n && IsPlainJsonByte(p[i])) ++i;
   return i;
 }

@@ -49,8 +49,7 @@ struct LivenessInfo {
   bool IsEmpty() const { return timestamp == kNoTimestamp; }
   bool IsExpiring() const { return ttl != kNoTtl; }
 };
-inline constexpr int32_t kExpiredLiveness =
-    std::numeric_limits<int32_t>::max();
+inline constexpr int32_t kExpiredLiveness = std::numeric_limits<int32_t>::max();
 
 // ClusteringPrefix.Kind, in Cassandra's ordinal order (the byte on disk for
 // range tombstone markers).
@@ -130,9 +129,10 @@ struct RangeTombstoneMarker {
 struct Unfiltered {
   enum class Kind { kRow, kRangeTombstoneMarker };
   Kind kind = Kind::kRow;
-  uint64_t position = 0;  // offset in the uncompressed Data.db of its flags byte
-  Row row;                                // valid when kind == kRow
-  RangeTombstoneMarker marker;            // valid when kind == kRangeTombstoneMarker
+  uint64_t position =
+      0;    // offset in the uncompressed Data.db of its flags byte
+  Row row;  // valid when kind == kRow
+  RangeTombstoneMarker marker;  // valid when kind == kRangeTombstoneMarker
 };
 
 struct PartitionHeader {

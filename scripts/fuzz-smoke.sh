@@ -106,12 +106,12 @@ if [ -d "$corpus" ]; then
     name=$(basename "$data")
     case "$name" in [mn][a-e]-*-big-Data.db) ;; *) continue ;; esac
     base=${data%Data.db}
-    total=0
+    bytes=0
     for c in Data.db Statistics.db CompressionInfo.db Index.db Summary.db \
              Filter.db CRC.db TOC.txt; do
-      [ -f "$base$c" ] && total=$((total + $(stat -c %s "$base$c")))
+      [ -f "$base$c" ] && bytes=$((bytes + $(stat -c %s "$base$c")))
     done
-    [ "$total" -le 200000 ] || continue
+    [ "$bytes" -le 200000 ] || continue
     {
       byte "$(version_index "${name:0:2}")"
       i=0

@@ -38,6 +38,7 @@
 #include "reader/crc32.h"
 #include "reader/file_util.h"
 #include "reader/sstable.h"
+#include "reader/verifier.h"
 #include "tests/corpus_facts.h"
 #include "tests/test_util.h"
 
@@ -145,8 +146,8 @@ const SetRule kSetRules[] = {
 // compression:<sst>, partitioner:<sst>, decode:<sst>, digest:<sst>,
 // markers:<sst>, row_order:<sst>, token_order:<sst>, defect:<sst>,
 // count:partitions, count:rows, count:static_rows, partition_order,
-// parse_literal, row_pattern, observed:<sst>, fact:<index>, lookup:<sst>,
-// seek:<sst>, absent:<sst>.
+// parse_literal, row_pattern, observed:<sst>, verify:<sst>, fact:<index>,
+// lookup:<sst>, seek:<sst>, absent:<sst>.
 
 struct KnownGap {
   const char* set;
@@ -529,7 +530,55 @@ void CheckDefectWithoutCrc(const SSTableUnderTest& s, Findings& f) {
   }
 }
 
+// The verifier (sstablefs verify) agrees with the set's expectation: no
+// error on a readable SSTable, the right check failing on a damaged one.
+void CheckVerifier(const SSTableUnderTest& s, Findings& f) {
+  auto d = rd::ParseDescriptor(s.open_path);
+  const std::string id = "verify:" + s.prefix;
+  if (!d.ok()) {
+    f.Fail(id, "ParseDescriptor: " + d.status().ToString());
+    return;
+  }
+  rd::SSTableReport r = rd::VerifySSTable(*d, rd::VerifyOptions());
+  std::vector<std::string> errors;
+  bool digest = false, chunks = false;
+  for (const rd::Finding& x : r.findings) {
+    if (x.severity != rd::Severity::kError) continue;
+    errors.push_back(rd::FormatFinding(x));
+    digest = digest || x.check == "digest";
+    chunks = chunks || x.check == "chunks";
+  }
+  std::string err;
+  switch (s.outcome) {
+    case Outcome::kReadable:
+      if (!errors.empty()) err = "verifier reports " + errors.front();
+      break;
+    case Outcome::kUnsupported:
+      if (r.supported) err = "verifier treats it as supported";
+      break;
+    case Outcome::kChecksumError:
+      if (!chunks) err = "verifier reports no chunk checksum error";
+      break;
+    case Outcome::kDigestError:
+      if (!digest) err = "verifier reports no digest error";
+      break;
+    case Outcome::kMissingData:
+    case Outcome::kCorruptData:
+    case Outcome::kBrokenMarkers:
+    case Outcome::kBrokenIndex:
+      if (errors.empty()) err = "verifier reports no error (" + s.reason + ")";
+      break;
+    case Outcome::kOkOrClean:
+      break;
+  }
+  f.Check(id, err);
+  if (s.outcome != Outcome::kReadable && !errors.empty()) {
+    f.Note(s.prefix + ": verifier: " + errors.front());
+  }
+}
+
 void RunSSTable(SSTableUnderTest& s, const Json& set, Findings& f) {
+  CheckVerifier(s, f);
   const std::string id = ":" + s.prefix;
   auto opened = rd::SSTable::Open(s.open_path, TestCache());
   switch (s.outcome) {

@@ -284,6 +284,10 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
       const bool reported = !r.open.ok() || !r.decode.ok();
       detected += reported;
       wrong_offsets += r.wrong_offsets;
+      EXPECT_EQ(r.wrong_offsets, 0u)
+          << variant
+          << ": FindPartition answered with another partition's "
+             "offset instead of failing or saying absent";
       if (r.wrong_offsets > 0 && wrong_examples.size() < 4) {
         wrong_examples.push_back(variant);
       }

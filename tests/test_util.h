@@ -22,17 +22,17 @@ std::optional<std::string> ReadFileToString(const std::string& path);
 }  // namespace sstablefs::testing
 
 // Use at the top of a test that needs the corpus.
-#define SSTFS_REQUIRE_CORPUS()                                               \
-  do {                                                                       \
-    if (!::sstablefs::testing::CorpusAvailable()) {                          \
-      if (::sstablefs::testing::UnderCi()) {                                 \
-        FAIL() << "corpus missing at " << ::sstablefs::testing::CorpusDir() \
-               << " (CI=true: the corpus is required)";                     \
-      }                                                                      \
-      GTEST_SKIP() << "corpus not found at "                                 \
-                   << ::sstablefs::testing::CorpusDir()                      \
+#define SSTFS_REQUIRE_CORPUS()                                                \
+  do {                                                                        \
+    if (!::sstablefs::testing::CorpusAvailable()) {                           \
+      if (::sstablefs::testing::UnderCi()) {                                  \
+        FAIL() << "corpus missing at " << ::sstablefs::testing::CorpusDir()   \
+               << " (CI=true: the corpus is required)";                       \
+      }                                                                       \
+      GTEST_SKIP() << "corpus not found at "                                  \
+                   << ::sstablefs::testing::CorpusDir()                       \
                    << " (clone ../shared beside the repository to run this)"; \
-    }                                                                        \
+    }                                                                         \
   } while (0)
 
 #endif  // SSTABLEFS_TESTS_TEST_UTIL_H_
