@@ -12,7 +12,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitDamage = 1;
 inline constexpr int kExitError = 2;
 
-// `sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [--rows] [--csv]`
+// `sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [-t]` and
+// `sstablefs dump PATH (--rows | --csv) [--now TIME]`
 int RunDump(int argc, char** argv, std::FILE* out, std::FILE* err);
 
 // `sstablefs verify SOURCE [--json] [--quick]`

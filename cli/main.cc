@@ -8,7 +8,8 @@ namespace {
 
 constexpr char kUsage[] =
     "Usage:\n"
-    "  sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [--rows] [--csv]\n"
+    "  sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [-t]\n"
+    "  sstablefs dump PATH (--rows | --csv) [--now TIME]\n"
     "  sstablefs verify SOURCE [--json] [--quick]\n"
     "  sstablefs --help | --version\n"
     "\n"

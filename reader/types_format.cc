@@ -144,8 +144,9 @@ constexpr char kDigitPairs[] =
     "37383940414243444546474849505152535455565758596061626364656667686970717273"
     "74757677787980818283848586878889909192939495969798" "99";
 
+// REQUIRES: v < 100.
 inline char* Put2(unsigned v, char* p) {
-  std::memcpy(p, kDigitPairs + 2 * (v % 100), 2);
+  std::memcpy(p, kDigitPairs + 2 * v, 2);
   return p + 2;
 }
 
@@ -259,8 +260,10 @@ char* FastJavaDouble(double d, char* p) {
   const double a = d < 0 ? -d : d;
   if (!(a >= 1e-3 && a < 1e7)) return nullptr;  // also NaN
   for (int k = 0; k <= 8; ++k) {
-    const double scaled = a * kPow10[k];
-    const double m = std::nearbyint(scaled);
+    // The nearest integer (ties do not matter: a tie is never a candidate,
+    // as a candidate lies within 0.1 of the exact product).
+    const double m = static_cast<double>(
+        static_cast<int64_t>(a * kPow10[k] + 0.5));
     if (m / kPow10[k] != a) continue;
     // m has no trailing zero unless k == 0 (else k - 1 would have matched).
     char digits[24];
@@ -303,8 +306,33 @@ void AppendJavaFloat(float f, std::string* out) {
   out->append(buf, FormatJavaFloat(f, buf));
 }
 
-// Howard Hinnant's civil_from_days / days_from_civil (public domain).
+// Howard Hinnant's civil_from_days / days_from_civil (public domain), with a
+// fast path for the dates real data has: Neri and Schneider's "Euclidean
+// affine functions" form of the same computation (32-bit multiplications
+// instead of divisions), exact for |days| < kFastCivilDays (checked against
+// the general form for every day in that range).
+constexpr int64_t kFastCivilDays = 1 << 25;  // ~ +-91,000 years
+
 CivilDate CivilFromDays(int64_t z) {
+  if (z > -kFastCivilDays && z < kFastCivilDays) {
+    // Shift to a day count that is positive and starts on a March 1st.
+    constexpr uint32_t kEras = 800;  // 400-year eras added to stay positive
+    constexpr uint32_t kShift = 719468 + 146097 * kEras;
+    const uint32_t n = static_cast<uint32_t>(z) + kShift;
+    const uint32_t n1 = 4 * n + 3;
+    const uint32_t century = n1 / 146097;
+    const uint32_t n2 = n1 % 146097 | 3;
+    const uint64_t p2 = uint64_t{2939745} * n2;
+    const uint32_t year_of_century = static_cast<uint32_t>(p2 >> 32);
+    const uint32_t day_of_year = static_cast<uint32_t>(p2) / 2939745 / 4;
+    const uint32_t n3 = 2141 * day_of_year + 197913;
+    const uint32_t month = n3 >> 16;
+    const uint32_t day = (n3 & 0xffff) / 2141 + 1;
+    const bool jan_feb = day_of_year >= 306;
+    const int64_t year = static_cast<int64_t>(100 * century + year_of_century) -
+                         400 * static_cast<int64_t>(kEras) + jan_feb;
+    return CivilDate{year, jan_feb ? month - 12 : month, day};
+  }
   z += 719468;
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   uint64_t doe = static_cast<uint64_t>(z - era * 146097);

@@ -15,6 +15,7 @@
 #   clang-format-14                    the style check
 #   fio                                 the I/O benchmarks in scripts/fio
 #   python3                            small test helpers
+#   groff-base man-db                  render and check man/sstablefs.1 (man page test)
 set -euo pipefail
 
 packages=(
@@ -24,6 +25,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev
   clang libclang-rt-14-dev clang-format-14
   fio python3
+  groff-base man-db
 )
 
 missing=()
