@@ -405,8 +405,7 @@ class CsvWriter : public BufferedRowSink {
     }
     const bool list = t.kind == TypeKind::kList;
     const TypeKind element = t.params[0]->kind;
-    const bool text =
-        element == TypeKind::kText || element == TypeKind::kAscii;
+    const bool text = element == TypeKind::kText || element == TypeKind::kAscii;
     if (!text && !PlainNestedLiteral(element)) return nullptr;
     const bool quoted = cells.size() > 1;
     if (quoted) *p++ = '"';

@@ -142,7 +142,8 @@ namespace {
 constexpr char kDigitPairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536"
     "37383940414243444546474849505152535455565758596061626364656667686970717273"
-    "74757677787980818283848586878889909192939495969798" "99";
+    "74757677787980818283848586878889909192939495969798"
+    "99";
 
 // REQUIRES: v < 100.
 inline char* Put2(unsigned v, char* p) {
@@ -245,48 +246,49 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 }
 
 // Fast path for doubles with a short exact decimal form in Java's plain
-// range (1e-3 <= |d| < 1e7), e.g. 19.5 or 6689.74: finds the fewest decimals
-// k <= 8 such that the decimal m / 10^k (m an integer) reads back as d.
-// That decimal is the one Double.toString prints: below 1e7 an ulp is at
-// most 2^-29, so at any k <= 8 the rounding interval of d (one ulp wide)
-// holds at most one such m, it is the integer nearest to d * 10^k (the
-// product's own rounding error is far below 0.5), and a shorter decimal
-// would have shown up at a smaller k. m / 10^k is exact IEEE division of
-// exact operands (m < 2^53, 10^k <= 10^8), so the check is exact too.
+// range (1e-3 <= |d| < 1e7), e.g. 19.5 or 6689.74: the integer m nearest to
+// |d| * 10^8 is tried; when m / 10^8 reads back as d, that decimal with its
+// trailing zeros dropped is what Double.toString prints. Why: below 1e7 an
+// ulp is at most 2^-29, so d's rounding interval (one ulp wide) holds at
+// most one decimal with 8 fraction digits (0.19 units wide at 10^-8), which
+// is then also the shortest decimal in it (any shorter one is such a
+// decimal too), and it lies within 0.1 of the exact |d| * 10^8, so within
+// 0.2 of the computed product: the nearest integer finds it. m / 10^8 is
+// IEEE division of exact operands (m < 2^53), so the check is exact.
 // Returns nullptr when d is not such a value (the general path handles it).
 char* FastJavaDouble(double d, char* p) {
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                      1e5, 1e6, 1e7, 1e8};
+  constexpr int kFractionDigits = 8;
+  constexpr double kScale = 1e8;
   const double a = d < 0 ? -d : d;
   if (!(a >= 1e-3 && a < 1e7)) return nullptr;  // also NaN
-  for (int k = 0; k <= 8; ++k) {
-    // The nearest integer (ties do not matter: a tie is never a candidate,
-    // as a candidate lies within 0.1 of the exact product).
-    const double m = static_cast<double>(
-        static_cast<int64_t>(a * kPow10[k] + 0.5));
-    if (m / kPow10[k] != a) continue;
-    // m has no trailing zero unless k == 0 (else k - 1 would have matched).
-    char digits[24];
-    char* de = std::to_chars(digits, digits + sizeof(digits),
-                             static_cast<uint64_t>(m))
-                   .ptr;
-    const int n = static_cast<int>(de - digits);
-    if (d < 0) *p++ = '-';
-    if (k == 0) {  // an integer: "123.0"
-      p = PutChars(std::string_view(digits, n), p);
-      return PutChars(".0", p);
-    }
-    if (n > k) {  // "12.34"
-      p = PutChars(std::string_view(digits, n - k), p);
-      *p++ = '.';
-      return PutChars(std::string_view(digits + n - k, k), p);
-    }
-    // "0.0012": value below 1.
-    p = PutChars("0.", p);
-    for (int i = n; i < k; ++i) *p++ = '0';
-    return PutChars(std::string_view(digits, n), p);
+  const uint64_t m = static_cast<uint64_t>(a * kScale + 0.5);
+  if (static_cast<double>(m) / kScale != a) return nullptr;
+  char digits[24];
+  const int n = static_cast<int>(
+      std::to_chars(digits, digits + sizeof(digits), m).ptr - digits);
+  // Fraction digits: the last 8 (zero-padded on the left), minus trailing
+  // zeros.
+  int frac_end = kFractionDigits;
+  while (frac_end > 0 && digits[n - kFractionDigits + frac_end - 1] == '0') {
+    --frac_end;
   }
-  return nullptr;
+  if (d < 0) *p++ = '-';
+  if (n > kFractionDigits) {
+    p = PutChars(std::string_view(digits, n - kFractionDigits), p);
+  } else {
+    *p++ = '0';
+  }
+  *p++ = '.';
+  if (frac_end == 0) {  // an integer: "123.0"
+    *p++ = '0';
+    return p;
+  }
+  // Leading zeros of the fraction of a value below 1 (n <= 8 digits; its
+  // last non-zero digit is among them, as m > 0).
+  for (int i = n; i < kFractionDigits; ++i) *p++ = '0';
+  const int first = n > kFractionDigits ? n - kFractionDigits : 0;
+  const int last = n - kFractionDigits + frac_end;
+  return PutChars(std::string_view(digits + first, last - first), p);
 }
 
 }  // namespace
@@ -455,7 +457,8 @@ bool AppendDuration(ByteView v, std::string* out) {
   auto part = [out](uint64_t dividend, uint64_t divisor, const char* unit) {
     if (dividend == 0 || dividend < divisor) return dividend;
     char buf[24];
-    out->append(buf, std::to_chars(buf, buf + sizeof(buf), dividend / divisor).ptr);
+    out->append(buf,
+                std::to_chars(buf, buf + sizeof(buf), dividend / divisor).ptr);
     out->append(unit);
     return dividend % divisor;
   };
@@ -488,12 +491,15 @@ bool AppendInet(ByteView v, std::string* out) {
   }
   if (v4 != nullptr) {  // dotted quad, built here (inet_ntop is slower)
     char buf[16];
-    char* p = buf;
+    size_t n = 0;
     for (int i = 0; i < 4; ++i) {
-      if (i > 0) *p++ = '.';
-      p = std::to_chars(p, buf + sizeof(buf), v4[i]).ptr;
+      if (i > 0) buf[n++] = '.';
+      const unsigned b = v4[i];
+      if (b >= 100) buf[n++] = static_cast<char>('0' + b / 100);
+      if (b >= 10) buf[n++] = static_cast<char>('0' + b / 10 % 10);
+      buf[n++] = static_cast<char>('0' + b % 10);
     }
-    out->append(buf, p);
+    out->append(buf, n);
     return true;
   }
   char buf[INET6_ADDRSTRLEN];

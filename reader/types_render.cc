@@ -356,10 +356,10 @@ bool RenderTemporal(TypeKind kind, ByteView v, Mode mode, bool quote,
     case TypeKind::kDate:
       if (v.size() != 4) return false;
       // SimpleDateType: unsigned days with the epoch at 2^31.
-      p = FormatDate(static_cast<int64_t>(static_cast<uint32_t>(
-                         LoadI32(v.data()))) -
-                         (1ll << 31),
-                     p);
+      p = FormatDate(
+          static_cast<int64_t>(static_cast<uint32_t>(LoadI32(v.data()))) -
+              (1ll << 31),
+          p);
       break;
     case TypeKind::kTime: {
       if (v.size() != 8) return false;
@@ -574,7 +574,7 @@ constexpr size_t kShortString = 126;
 // Whether byte c goes into a JSON string as it is: printable ASCII other
 // than '"' and '\\'. (Bytes >= 0x80 are copied too, once their UTF-8
 // sequence checked out.)
-inline bool IsPlainJsonByte(uint8_t c) {
+constexpr bool IsPlainJsonByte(uint8_t c) {
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
@@ -658,8 +658,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
     run = ++p;
     p += JsonPlainPrefix(p, static_cast<size_t>(end - p));
   }
-  out->append(reinterpret_cast<const char*>(run),
-              static_cast<size_t>(p - run));
+  out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
   out->push_back('"');
 }
 
@@ -688,8 +687,17 @@ void AppendMultiCellCqlLiteral(const CqlType& type,
   RenderMultiCell(type, cells, Mode::kLiteral, quote_strings, out);
 }
 
-
 namespace types_internal {
+
+struct JsonPlainTable {
+  bool plain[256];
+  constexpr JsonPlainTable() : plain() {
+    for (int c = 0; c < 256; ++c) {
+      plain[c] = IsPlainJsonByte(static_cast<uint8_t>(c));
+    }
+  }
+};
+constexpr JsonPlainTable kJsonPlainByte;
 
 // A word is plain when no byte is < 0x20, >= 0x80, '"' or '\\'
 // (the "has less than" / "has zero byte" tricks; exact as a yes/no test).
@@ -702,8 +710,8 @@ size_t JsonPlainPrefix(const uint8_t* p, size_t n) {
     std::memcpy(&w, p + i, 8);
     const uint64_t q = w ^ (kOnes * '"');
     const uint64_t b = w ^ (kOnes * '\\');
-    const uint64_t special = ((w - kOnes * 0x20) & ~w) |
-                             ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
+    const uint64_t special =
+        ((w - kOnes * 0x20) & ~w) | ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
     if ((special & kHigh) != 0) break;
   }
   if (i + 8 > n && n >= 8) {
@@ -712,11 +720,11 @@ size_t JsonPlainPrefix(const uint8_t* p, size_t n) {
     std::memcpy(&w, p + n - 8, 8);
     const uint64_t q = w ^ (kOnes * '"');
     const uint64_t b = w ^ (kOnes * '\\');
-    const uint64_t special = ((w - kOnes * 0x20) & ~w) |
-                             ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
+    const uint64_t special =
+        ((w - kOnes * 0x20) & ~w) | ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | w;
     if ((special & kHigh) == 0) return n;
   }
-  while (i < n && IsPlainJsonByte(p[i])) ++i;
+  while (i < n && kJsonPlainByte.plain[p[i]]) ++i;
   return i;
 }
 

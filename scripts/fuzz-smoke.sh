@@ -132,6 +132,10 @@ echo "fuzz-smoke: $ns seeds for sstable_fuzzer"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# Fuzzers that write files (sstable_fuzzer) put them under TMPDIR: keep that
+# inside the work folder so even a crashed run leaves nothing behind.
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
 per=$((total / ${#fuzzers[@]}))
 [ "$per" -ge 1 ] || per=1
 status=0

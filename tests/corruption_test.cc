@@ -5,7 +5,8 @@
 //
 // Every variant must end in success or a clean non-OK Status whose message
 // names the SSTable's file: never a crash, a hang (each run is bounded) or a
-// huge allocation (operator new is capped for this binary). Damage that the
+// huge allocation (operator new is capped for this binary). The verifier
+// (reader/verifier.h) runs on every variant too. Damage that the
 // format makes detectable must be reported:
 //  - any flipped bit or truncation in Data.db (every byte of a compressed
 //    Data.db lies in a checksummed chunk; the uncompressed sets chosen here
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "reader/sstable.h"
+#include "reader/verifier.h"
 #include "reader/version.h"
 #include "tests/corpus_facts.h"
 #include "tests/test_util.h"
@@ -158,6 +160,8 @@ struct RunResult {
   rd::Status decode;
   std::vector<std::string> lookup_errors;  // non-clean lookup failures
   size_t wrong_offsets = 0;                // found at another offset
+  bool verify_errors = false;              // VerifySSTable found damage
+  std::string verify_bad_finding;          // a finding naming no file
 };
 
 // The SSTable's own file names appear in every clean message.
@@ -168,6 +172,17 @@ bool Clean(const rd::Status& st, const std::string& prefix) {
 RunResult RunOnce(const std::string& data_path, const std::string& prefix,
                   const std::vector<std::pair<std::string, uint64_t>>& keys) {
   RunResult r;
+  // The verifier (sstablefs verify) reads every component in full.
+  auto desc = rd::ParseDescriptor(data_path);
+  if (desc.ok()) {
+    rd::SSTableReport rep = rd::VerifySSTable(*desc, rd::VerifyOptions());
+    for (const rd::Finding& f : rep.findings) {
+      r.verify_errors |= f.severity == rd::Severity::kError;
+      if (f.file.find(prefix) == std::string::npos) {
+        r.verify_bad_finding = rd::FormatFinding(f);
+      }
+    }
+  }
   auto t = rd::SSTable::Open(data_path, /*cache=*/nullptr);
   r.open = t.status();
   if (!t.ok()) return r;
@@ -231,7 +246,7 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
   ASSERT_TRUE(compressed || has_crc)
       << "the detection checks below assume checksummed Data.db";
 
-  size_t variants = 0, detected = 0, wrong_offsets = 0;
+  size_t variants = 0, detected = 0, wrong_offsets = 0, verified = 0;
   std::vector<std::string> wrong_examples;
   for (const std::string& comp : copy.components()) {
     const std::string path = copy.Path(prefix, comp);
@@ -281,8 +296,12 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
         ADD_FAILURE() << variant
                       << ": lookup failure does not name the file: " << e;
       }
+      EXPECT_TRUE(r.verify_bad_finding.empty())
+          << variant << ": verifier finding names no file of the SSTable: "
+          << r.verify_bad_finding;
       const bool reported = !r.open.ok() || !r.decode.ok();
       detected += reported;
+      verified += r.verify_errors;
       wrong_offsets += r.wrong_offsets;
       EXPECT_EQ(r.wrong_offsets, 0u)
           << variant
@@ -290,6 +309,13 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
              "offset instead of failing or saying absent";
       if (r.wrong_offsets > 0 && wrong_examples.size() < 4) {
         wrong_examples.push_back(variant);
+      }
+      // The verifier checks Digest.crc32 and every chunk checksum: any
+      // change to Data.db or to a CRC in CRC.db must be an error.
+      if (is_data || (comp == "CRC.db" && !m.truncate && m.offset >= 4) ||
+          (m.truncate &&
+           (comp == "CompressionInfo.db" || comp == "Statistics.db"))) {
+        EXPECT_TRUE(r.verify_errors) << variant << ": verifier found no error";
       }
       if (is_data) {
         EXPECT_TRUE(reported)
@@ -319,9 +345,9 @@ TEST_P(CorruptionTest, DamagedComponentsFailCleanly) {
   }
   std::snprintf(g_variant, sizeof(g_variant), "done");
   std::printf(
-      "  %s (%s): %zu variants, %zu reported at open/decode, %zu "
-      "lookups answered with another partition's offset\n",
-      cs.path, cs.what, variants, detected, wrong_offsets);
+      "  %s (%s): %zu variants, %zu reported at open/decode, %zu by the "
+      "verifier, %zu lookups answered with another partition's offset\n",
+      cs.path, cs.what, variants, detected, verified, wrong_offsets);
   for (const std::string& w : wrong_examples) {
     std::printf("    another partition's offset after: %s\n", w.c_str());
   }

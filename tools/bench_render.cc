@@ -22,6 +22,9 @@
 //        bench_render --emit jsonl|csv|dump [PATH/…-Data.db] [--now SECONDS]
 //          renders one SSTable (default: the synthetic one of --rows rows)
 //          to stdout, for before/after output diffs.
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -34,9 +37,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <time.h>
-#include <unistd.h>
 
 #include "reader/data_file.h"
 #include "reader/dump_json.h"
@@ -76,9 +76,12 @@ TableSchema BenchSchema() {
   s.key_type = m + "UTF8Type";
   s.clustering_types = {m + "Int32Type"};
   s.regulars = {
-      {"active", m + "BooleanType"},     {"age", m + "Int32Type"},
-      {"created", m + "TimestampType"},  {"id", m + "UUIDType"},
-      {"name", m + "UTF8Type"},          {"score", m + "DoubleType"},
+      {"active", m + "BooleanType"},
+      {"age", m + "Int32Type"},
+      {"created", m + "TimestampType"},
+      {"id", m + "UUIDType"},
+      {"name", m + "UTF8Type"},
+      {"score", m + "DoubleType"},
       {"visits", m + "LongType"},
       {"tags", m + "SetType(" + m + "UTF8Type)"},
   };
@@ -125,10 +128,10 @@ class Arena {
 };
 
 constexpr const char* kWords[] = {
-    "alpha", "bravo",  "charlie", "delta", "echo",    "foxtrot", "golf",
-    "hotel", "india",  "juliett", "kilo",  "lima",    "mike",    "november",
-    "oscar", "papa",   "quebec",  "romeo", "sierra",  "tango",   "uniform",
-    "victor", "whiskey", "x-ray", "yankee", "zulu"};
+    "alpha",  "bravo",   "charlie", "delta",  "echo",   "foxtrot", "golf",
+    "hotel",  "india",   "juliett", "kilo",   "lima",   "mike",    "november",
+    "oscar",  "papa",    "quebec",  "romeo",  "sierra", "tango",   "uniform",
+    "victor", "whiskey", "x-ray",   "yankee", "zulu"};
 constexpr size_t kWordCount = sizeof(kWords) / sizeof(kWords[0]);
 
 // A name of 2-4 words; now and then one that needs escaping in JSON or
@@ -175,10 +178,10 @@ Row BenchRow(Arena& a, Rng& rng, int ck) {
                                       : std::string_view("\0", 1)));
   simple(kAge, a.BigEndian(rng.Below(100), 4));
   simple(kCreated,
-         a.BigEndian(static_cast<uint64_t>(kBaseMs + static_cast<int64_t>(
-                                                         rng.Below(86400000ull *
-                                                                   365))),
-                     8));
+         a.BigEndian(
+             static_cast<uint64_t>(
+                 kBaseMs + static_cast<int64_t>(rng.Below(86400000ull * 365))),
+             8));
   uint64_t hi = rng.Next(), lo = rng.Next();
   hi = (hi & ~0xf000ull) | 0x4000ull;  // version 4
   lo = (lo & ~(3ull << 62)) | (2ull << 62);
@@ -285,8 +288,7 @@ struct PassResult {
 
 Status RunDecode(const reader::SSTable& t, PassResult* r) {
   SSTFS_ASSIGN_OR_RETURN(std::unique_ptr<reader::DataInput> in, t.OpenData());
-  reader::PartitionIterator it(in.get(), &t.columns(),
-                               t.descriptor().version);
+  reader::PartitionIterator it(in.get(), &t.columns(), t.descriptor().version);
   for (it.SeekToFirst(); it.Valid(); it.NextPartition()) {
     for (it.StartRows(); it.RowValid(); it.NextRow()) {
       const Unfiltered& u = it.unfiltered();
@@ -372,10 +374,10 @@ int Emit(const std::string& format, const std::string& path, int64_t now) {
     s = reader::DumpSSTableJson(**t, o, &sink);
   } else {
     reader::TableSchema schema = reader::SchemaFromColumns((*t)->columns());
-    auto writer = reader::NewRowWriter(format == "csv"
-                                           ? reader::RowFormat::kCsv
-                                           : reader::RowFormat::kJsonLines,
-                                       &sink);
+    auto writer =
+        reader::NewRowWriter(format == "csv" ? reader::RowFormat::kCsv
+                                             : reader::RowFormat::kJsonLines,
+                             &sink);
     reader::RowOptions o;
     o.now_seconds = now;
     s = writer->Begin(schema);
@@ -482,9 +484,8 @@ int Main(int argc, char** argv) {
     Status s = m.run(&warm);
     if (!s.ok()) return Fail(s);
     int passes = std::max<int>(
-        1, static_cast<int>(target_mb * 1e6 /
-                                std::max<double>(1.0, warm.out_bytes) +
-                            0.5));
+        1, static_cast<int>(
+               target_mb * 1e6 / std::max<double>(1.0, warm.out_bytes) + 0.5));
     std::vector<double> cpu_secs, wall_secs;
     PassResult per_rep;
     for (int rep = 0; rep < reps; ++rep) {
