@@ -54,6 +54,9 @@ inline void CopyShort(char* dst, const void* src_v, size_t n) {
 // The number of leading bytes of [p, p + n) that do not force RFC 4180
 // quoting (',', '"', CR, LF), tested 8 bytes at a time ("has zero byte"
 // trick, exact as a yes/no test).
+// With kApostrophe, '\'' counts as special too (text inside a collection
+// literal, where it would be doubled).
+template <bool kApostrophe = false>
 size_t CsvPlainPrefix(const char* p, size_t n) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHigh = 0x8080808080808080ull;
@@ -61,16 +64,20 @@ size_t CsvPlainPrefix(const char* p, size_t n) {
     const uint64_t x = w ^ (kOnes * static_cast<uint8_t>(c));
     return (x - kOnes) & ~x & kHigh;
   };
+  auto plain_word = [&](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    return (has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\n') |
+            has_byte(w, '\r') | (kApostrophe ? has_byte(w, '\'') : 0)) == 0;
+  };
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if ((has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\n') |
-         has_byte(w, '\r')) != 0) {
-      break;
-    }
+    if (!plain_word(p + i)) break;
   }
-  while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\n' && p[i] != '\r') {
+  // The tail as one overlapping word: plain means all of it is.
+  if (i + 8 > n && n >= 8 && plain_word(p + n - 8)) return n;
+  while (i < n && p[i] != ',' && p[i] != '"' && p[i] != '\n' && p[i] != '\r' &&
+         (!kApostrophe || p[i] != '\'')) {
     ++i;
   }
   return i;
@@ -111,10 +118,12 @@ struct Field {
 // Shared buffer management and row walking for both writers.
 //
 // Rows are built in a fixed staging array first: runs of fields with a fast
-// form (fixed-size scalars, text that needs no escaping or quoting) are
-// formatted there with plain memcpy/to_chars and reach buf_ in one append;
-// other fields flush the stage and use the generic types.h renderers on
-// buf_. buf_ goes to the OutputSink in ~1 MiB blocks.
+// form (null, counters, fixed-size scalars, text that needs no escaping or
+// quoting, non-frozen lists/sets of those) are formatted there with inline
+// copies and types_internal::FormatScalarFast, and reach buf_ in one append
+// per row; any other field flushes the stage and goes through the generic
+// types.h renderers straight into buf_. Both paths give the same bytes.
+// buf_ goes to the OutputSink in ~1 MiB blocks.
 class BufferedRowSink : public RowSink {
  public:
   explicit BufferedRowSink(OutputSink* out) : out_(out) {
@@ -425,8 +434,7 @@ class CsvWriter : public BufferedRowSink {
       }
       const size_t n = e.size();
       const char* v = reinterpret_cast<const char*>(e.data());
-      if (n + 6 > StageRoom(p) || CsvPlainPrefix(v, n) != n ||
-          (n != 0 && std::memchr(v, '\'', n) != nullptr)) {
+      if (n + 6 > StageRoom(p) || CsvPlainPrefix<true>(v, n) != n) {
         return nullptr;
       }
       *p++ = '\'';

@@ -197,8 +197,14 @@ Status ReadCommitLogPosition(FieldReader& f, std::string_view what,
 }
 
 std::string PositionText(const CommitLogPosition& p) {
-  return "(" + std::to_string(p.segment_id) + ":" + std::to_string(p.position) +
-         ")";
+  // Built by appends: GCC 12 at -O3 reports a false -Wrestrict on the
+  // operator+ chain.
+  std::string text("(");
+  text.append(std::to_string(p.segment_id));
+  text.push_back(':');
+  text.append(std::to_string(p.position));
+  text.push_back(')');
+  return text;
 }
 
 Status ReadClusteringValues(FieldReader& f, std::string_view what,

@@ -239,12 +239,6 @@ char* FormatJavaFloating(T v, char* p) {
   return JavaLayout(sci, p);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 // Fast path for doubles with a short exact decimal form in Java's plain
 // range (1e-3 <= |d| < 1e7), e.g. 19.5 or 6689.74: the integer m nearest to
 // |d| * 10^8 is tried; when m / 10^8 reads back as d, that decimal with its
@@ -366,8 +360,16 @@ char* FormatDate(int64_t days, char* p) {
 }
 
 char* FormatTimestamp(int64_t millis, bool micros_digits, char* p) {
-  int64_t days = FloorDiv(millis, 86400000);
-  unsigned ms_of_day = static_cast<unsigned>(millis - days * 86400000);
+  // Floor division without days * 86400000 (which overflows near
+  // INT64_MIN).
+  constexpr int64_t kMsPerDay = 86400000;
+  int64_t days = millis / kMsPerDay;
+  int64_t rem = millis % kMsPerDay;
+  if (rem < 0) {
+    rem += kMsPerDay;
+    --days;
+  }
+  const unsigned ms_of_day = static_cast<unsigned>(rem);
   p = FormatDate(days, p);
   *p++ = ' ';
   p = Put2(ms_of_day / 3600000, p);

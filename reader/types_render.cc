@@ -628,7 +628,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
     if (s.size() <= kShortString) {
       char buf[kShortString + 2];
       buf[0] = '"';
-      std::memcpy(buf + 1, s.data(), s.size());
+      // s.data() may be null for an empty view; memcpy must not see it.
+      if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());
       buf[s.size() + 1] = '"';
       out->append(buf, s.size() + 2);
     } else {

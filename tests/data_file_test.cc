@@ -54,7 +54,7 @@ Columns IntColumns(int n) {
   c.key_type = Type("Int32Type");
   c.clustering_types.push_back(Type("Int32Type"));
   for (int i = 0; i < n; ++i) {
-    char name[8];
+    char name[16];
     std::snprintf(name, sizeof(name), "c%03d", i);
     c.regulars.push_back({name, Type("Int32Type"), false, false});
   }
