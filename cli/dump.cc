@@ -216,6 +216,11 @@ std::shared_ptr<reader::SSTable> OpenOne(const std::string& path,
     PrintError(err, t.status(), path);
     return nullptr;
   }
+  // Non-fatal findings (missing TOC, unlisted components, unknown types)
+  // go to stderr; the output itself stays clean JSON.
+  for (const std::string& w : (*t)->warnings()) {
+    std::fprintf(err, "sstablefs: warning: %s\n", w.c_str());
+  }
   return std::move(t).value();
 }
 

@@ -41,6 +41,34 @@ std::vector<std::string> PresentComponents(const Descriptor& d) {
   return out;
 }
 
+bool HasCustomType(const CqlType& type) {
+  if (type.kind == TypeKind::kCustom) return true;
+  for (const CqlTypePtr& p : type.params) {
+    if (p && HasCustomType(*p)) return true;
+  }
+  return false;
+}
+
+// Types this library does not know render as blobs; say so once per column.
+void AddUnknownTypeWarnings(const Columns& columns, const std::string& path,
+                            std::vector<std::string>* warnings) {
+  auto check = [&](const std::string& what, const CqlTypePtr& type) {
+    if (type && HasCustomType(*type)) {
+      warnings->push_back(
+          path + ": " + what + " has a type sstablefs does not know (" +
+          type->class_name + "); its values are shown as blobs");
+    }
+  };
+  check("the partition key", columns.key_type);
+  for (size_t i = 0; i < columns.clustering_types.size(); ++i) {
+    check("clustering column " + std::to_string(i),
+          columns.clustering_types[i]);
+  }
+  for (const auto* defs : {&columns.statics, &columns.regulars}) {
+    for (const ColumnDef& def : *defs) check("column " + def.name, def.type);
+  }
+}
+
 }  // namespace
 
 SSTable::~SSTable() = default;
@@ -89,6 +117,7 @@ Result<std::shared_ptr<SSTable>> SSTable::Open(
   }
   SSTFS_ASSIGN_OR_RETURN(t->columns_,
                          ResolveColumns(*t->statistics_.header, stats_path));
+  AddUnknownTypeWarnings(t->columns_, stats_path, &t->warnings_);
   if (t->statistics_.validation) {
     Result<Partitioner> partitioner =
         Partitioner::FromClassName(t->statistics_.validation->partitioner);

@@ -59,7 +59,10 @@ TEST(ByteReader, VIntRoundTripsAcrossAllSizes) {
   for (int shift = 0; shift < 64; ++shift) {
     for (int64_t base : {int64_t{1}, int64_t{3}, int64_t{-1}}) {
       int64_t v = static_cast<int64_t>(static_cast<uint64_t>(base) << shift);
-      for (int64_t x : {v, v - 1, v + 1}) {
+      // Neighbours computed with wrap-around (v - 1 at INT64_MIN wraps).
+      const uint64_t u = static_cast<uint64_t>(v);
+      for (int64_t x :
+           {v, static_cast<int64_t>(u - 1), static_cast<int64_t>(u + 1)}) {
         std::string enc;
         AppendVInt(&enc, x);
         ByteReader r{ByteView(enc)};
