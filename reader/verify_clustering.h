@@ -1,8 +1,9 @@
-// Internal to the verifier: the clustering order of rows and range tombstone
-// markers within a partition (Cassandra's ClusteringComparator.compare over
-// ClusteringPrefix: values compared per clustering type, ReversedType
-// descending, null before any value; on a common prefix the kinds decide:
-// a bound sorts before or after the clusterings it prefixes).
+// The clustering order of rows and range tombstone markers within a
+// partition, used by the verifier and the tests (Cassandra's
+// ClusteringComparator.compare over ClusteringPrefix: values compared per
+// clustering type, ReversedType descending, null before any value; on a common
+// prefix the kinds decide: a bound sorts before or after the clusterings it
+// prefixes).
 #ifndef SSTABLEFS_READER_VERIFY_CLUSTERING_H_
 #define SSTABLEFS_READER_VERIFY_CLUSTERING_H_
 

@@ -24,6 +24,7 @@
 #include "reader/partitioner.h"
 #include "reader/statistics.h"
 #include "reader/types.h"
+#include "reader/verify_clustering.h"
 #include "tests/test_util.h"
 
 namespace sstablefs::reader {
@@ -394,66 +395,6 @@ TEST(IndexCorpusTest, PartitionOrderMatchesExpectedJson) {
 
 // --- Promoted indexes -------------------------------------------------------
 
-// Clustering order for the column types of the corpus' wide partitions
-// (int-like: signed big-endian; everything else: unsigned bytes, which is
-// right for text/ascii/blob), following ClusteringComparator.compare.
-int CompareValue(const CqlType& t, ByteView a, ByteView b) {
-  switch (t.kind) {
-    case TypeKind::kInt:
-    case TypeKind::kBigint:
-    case TypeKind::kSmallint:
-    case TypeKind::kTinyint:
-      if (a.size() == b.size() && !a.empty() && (a[0] ^ b[0]) & 0x80) {
-        return (a[0] & 0x80) ? -1 : 1;
-      }
-      [[fallthrough]];
-    default:
-      return a.Compare(b);
-  }
-}
-
-int KindOrder(BoundKind k) {  // ClusteringPrefix.Kind.comparison
-  switch (k) {
-    case BoundKind::kExclEndBound:
-    case BoundKind::kInclStartBound:
-    case BoundKind::kExclEndInclStartBoundary:
-      return 0;
-    case BoundKind::kStaticClustering:
-      return 1;
-    case BoundKind::kClustering:
-      return 2;
-    default:
-      return 3;
-  }
-}
-
-int ComparedToClustering(BoundKind k) {
-  int o = KindOrder(k);
-  return o < 2 ? -1 : (o == 2 ? 0 : 1);
-}
-
-int CompareClustering(const std::vector<CqlTypePtr>& types, const Clustering& a,
-                      const Clustering& b) {
-  size_t n = std::min(a.values.size(), b.values.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (!a.values[i] || !b.values[i]) {
-      if (a.values[i].has_value() != b.values[i].has_value()) {
-        return a.values[i] ? 1 : -1;
-      }
-      continue;
-    }
-    int c = CompareValue(*types[i], *a.values[i], *b.values[i]);
-    if (types[i]->reversed) c = -c;
-    if (c != 0) return c < 0 ? -1 : 1;
-  }
-  if (a.values.size() == b.values.size()) {
-    int ka = KindOrder(a.kind), kb = KindOrder(b.kind);
-    return ka < kb ? -1 : (ka > kb ? 1 : 0);
-  }
-  return a.values.size() < b.values.size() ? ComparedToClustering(a.kind)
-                                           : -ComparedToClustering(b.kind);
-}
-
 int32_t AsInt32(const Clustering& c) {
   const ByteView v = *c.values.at(0);
   return static_cast<int32_t>(uint32_t{v[0]} << 24 | uint32_t{v[1]} << 16 |
@@ -484,6 +425,7 @@ TEST(IndexCorpusTest, PromotedIndexesDecodeAndAreOrdered) {
       types.push_back(*t);
     }
     const std::vector<int> fixed = ClusteringFixedLengths(types);
+    const ClusteringOrder order(types);
     const bool uncompressed =
         !fs::exists(c.descriptor.ComponentPath("CompressionInfo.db"));
     std::error_code ec;  // a few INCOMPLETE sets lack Data.db
@@ -505,13 +447,11 @@ TEST(IndexCorpusTest, PromotedIndexesDecodeAndAreOrdered) {
       for (size_t b = 0; b < idx->blocks.size(); ++b) {
         const IndexBlock& blk = idx->blocks[b];
         EXPECT_GT(blk.width, 0u);
-        EXPECT_LE(CompareClustering(types, blk.first, blk.last), 0)
-            << "block " << b;
+        EXPECT_LE(order.Compare(blk.first, blk.last), 0) << "block " << b;
         if (b > 0) {
           const IndexBlock& prev = idx->blocks[b - 1];
           EXPECT_EQ(prev.offset + prev.width, blk.offset) << "block " << b;
-          EXPECT_LT(CompareClustering(types, prev.last, blk.first), 0)
-              << "block " << b;
+          EXPECT_LT(order.Compare(prev.last, blk.first), 0) << "block " << b;
         }
       }
       const IndexBlock& last = idx->blocks.back();
