@@ -1,12 +1,11 @@
 #include "reader/statistics.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
 #include "reader/byte_reader.h"
+#include "reader/crc32.h"
 
 namespace sstablefs::reader {
 namespace {
@@ -42,11 +41,6 @@ Layout LayoutFor(const Version& v) {
   l.is_transient_may_be_absent = v.str() == "na";
   l.originating_host_id = HasOriginatingHostId(v);
   return l;
-}
-
-uint32_t Crc32(uint32_t crc, ByteView bytes) {
-  return static_cast<uint32_t>(
-      crc32(crc, bytes.data(), static_cast<uInt>(bytes.size())));
 }
 
 std::string Hex32(uint32_t v) {
@@ -367,7 +361,7 @@ Status ReadToc(ByteView file, const Layout& l, const std::string& path,
   FieldReader f(file, 0, path, "metadata TOC");
   int32_t count;
   SSTFS_RETURN_IF_ERROR(f.I32("component count", &count));
-  uint32_t crc = Crc32(0, file.substr(0, 4));
+  uint32_t crc = Crc32(0, file.data(), 4);
   if (l.checksummed) {
     uint32_t stored;
     if (!f.reader().ReadU32(&stored)) return f.Truncated("count checksum");
@@ -394,7 +388,7 @@ Status ReadToc(ByteView file, const Layout& l, const std::string& path,
     if (offset < 0) return f.Error("negative component offset");
   }
   if (l.checksummed) {
-    crc = Crc32(crc, file.substr(*entries_at, static_cast<size_t>(count) * 8));
+    crc = Crc32(crc, file.data() + *entries_at, static_cast<size_t>(count) * 8);
     const uint64_t at = f.reader().offset();
     uint32_t stored;
     if (!f.reader().ReadU32(&stored)) return f.Truncated("TOC checksum");
@@ -502,7 +496,7 @@ Result<Statistics> Decode(ByteView file, const Layout& l,
       ByteReader crc_reader(file.substr(e.offset + body.size(), 4));
       uint32_t stored = 0;
       (void)crc_reader.ReadU32(&stored);
-      const uint32_t computed = Crc32(0, body);
+      const uint32_t computed = Crc32(body);
       if (stored != computed) {
         return Status::Corruption(
             path, e.offset + body.size(),
