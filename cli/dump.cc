@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "reader/chunk_cache.h"
 #include "reader/descriptor.h"
 #include "reader/dump_json.h"
 #include "reader/output_sink.h"
@@ -199,8 +200,11 @@ std::string Unsupported(const reader::Descriptor& d) {
          " (sstablefs reads the big format ma..nb)";
 }
 
-// Opens one SSTable, printing the error when it fails.
+constexpr size_t kDumpCacheBytes = 8 << 20;
+
+// Opens one SSTable, printing the error when it fails. `cache` may be null.
 std::shared_ptr<reader::SSTable> OpenOne(const std::string& path,
+                                         reader::ChunkCache* cache,
                                          std::FILE* err) {
   auto desc = reader::ParseDescriptor(path);
   if (!desc.ok()) {
@@ -211,7 +215,7 @@ std::shared_ptr<reader::SSTable> OpenOne(const std::string& path,
     std::fprintf(err, "sstablefs: %s: %s\n", path.c_str(), why.c_str());
     return nullptr;
   }
-  auto t = reader::SSTable::Open(path, nullptr);
+  auto t = reader::SSTable::Open(path, cache);
   if (!t.ok()) {
     PrintError(err, t.status(), path);
     return nullptr;
@@ -225,7 +229,11 @@ std::shared_ptr<reader::SSTable> OpenOne(const std::string& path,
 }
 
 int RunJson(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
-  std::shared_ptr<reader::SSTable> t = OpenOne(a.path, err);
+  // -k looks a key up (which reads the partition's first chunk to confirm
+  // the key) and then dumps that partition from the same chunk: a small cache
+  // makes that one read instead of two.
+  reader::ChunkCache cache(kDumpCacheBytes);
+  std::shared_ptr<reader::SSTable> t = OpenOne(a.path, &cache, err);
   if (t == nullptr) return kExitError;
   reader::DumpOptions o;
   o.json_lines = a.json_lines;
@@ -279,7 +287,8 @@ int RunRows(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
   }
   std::vector<std::shared_ptr<reader::SSTable>> tables;
   for (const std::string& p : paths) {
-    auto t = OpenOne(p, err);
+    // Rows are read once, front to back: no cache.
+    auto t = OpenOne(p, nullptr, err);
     if (t == nullptr) {
       partial = true;
       continue;

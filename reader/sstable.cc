@@ -158,9 +158,16 @@ uint64_t SSTable::data_length() const {
 
 uint64_t SSTable::data_file_size() const { return data_file_->size(); }
 
-Result<std::unique_ptr<DataInput>> SSTable::OpenData() const {
+Result<std::unique_ptr<DataInput>> SSTable::OpenData(
+    DataChecksums checksums) const {
   if (compression_) {
     return OpenCompressedDataInput(data_file_, compression_, cache_, file_id_);
+  }
+  if (checksums == DataChecksums::kSkipCrcDb) {
+    // Unchecked bytes must not be served to checked readers from the cache:
+    // no cache for this input.
+    return OpenUncompressedDataInput(data_file_, "", nullptr,
+                                     ChunkCache::NewFileId());
   }
   return OpenUncompressedDataInput(data_file_, crc_path_, cache_, file_id_);
 }

@@ -60,8 +60,14 @@ class SSTable {
   // Missing or unlisted components, and similar non-fatal findings.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  // A fresh reader over the uncompressed Data.db bytes.
-  Result<std::unique_ptr<DataInput>> OpenData() const;
+  // Whether OpenData() checks CRC.db of an uncompressed Data.db. Compressed
+  // chunks are always checked (their CRC is needed to trust decompression).
+  enum class DataChecksums { kVerify, kSkipCrcDb };
+  // A fresh reader over the uncompressed Data.db bytes. kSkipCrcDb lets the
+  // verifier decode a file whose CRC.db is known to be wrong, so it can still
+  // report structural damage.
+  Result<std::unique_ptr<DataInput>> OpenData(
+      DataChecksums checksums = DataChecksums::kVerify) const;
 
   // Data.db offset of the partition with this serialized key, std::nullopt
   // when it is absent (bloom filter, then Summary.db -> Index.db). Falls back

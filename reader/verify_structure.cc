@@ -7,9 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "reader/chunk_cache.h"
-#include "reader/file_data_input.h"
-#include "reader/file_util.h"
 #include "reader/types.h"
 
 namespace sstablefs::reader {
@@ -180,12 +177,9 @@ void StructureChecker::CheckRows(PartitionIterator& it,
 
 Result<std::unique_ptr<DataInput>> StructureChecker::OpenDataForDecoding() {
   if (!chunks_damaged_ || t_.compression()) return t_.OpenData();
-  SSTFS_ASSIGN_OR_RETURN(std::shared_ptr<RandomAccessFile> file,
-                         RandomAccessFile::Open(d_.ComponentPath("Data.db")));
   ctx_.Add(Severity::kNote, kCheckStructure, "Data.db", std::nullopt,
            "decoded without CRC.db, whose checksums do not match");
-  return OpenUncompressedDataInput(std::move(file), "", nullptr,
-                                   ChunkCache::NewFileId());
+  return t_.OpenData(SSTable::DataChecksums::kSkipCrcDb);
 }
 
 void StructureChecker::Run() {
