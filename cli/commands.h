@@ -19,6 +19,12 @@ int RunDump(int argc, char** argv, std::FILE* out, std::FILE* err);
 // `sstablefs verify SOURCE [--json] [--quick]`
 int RunVerify(int argc, char** argv, std::FILE* out, std::FILE* err);
 
+// `sstablefs [mount] [-f] [-d] [-s] [-o OPTS] SOURCE MOUNTPOINT` (also in
+// mount(8) helper order, options last). argv[0] is "mount" or the program
+// name. Validates everything before mounting; returns only after unmount
+// (or, without -f, in the parent once the daemon runs).
+int RunMount(int argc, char** argv, std::FILE* out, std::FILE* err);
+
 }  // namespace sstablefs::cli
 
 #endif  // SSTABLEFS_CLI_COMMANDS_H_

@@ -3,10 +3,13 @@
 // (dump_json.h, row_renderer.h); this file parses arguments, opens the
 // SSTable(s) and maps errors to messages and exit codes (SPEC §6).
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,7 +22,10 @@
 #include "reader/dump_json.h"
 #include "reader/output_sink.h"
 #include "reader/row_renderer.h"
+#include "reader/schema.h"
+#include "reader/source_layout.h"
 #include "reader/sstable.h"
+#include "reader/table.h"
 #include "reader/types.h"
 
 namespace sstablefs::cli {
@@ -29,7 +35,8 @@ using reader::Status;
 
 constexpr char kDumpHelp[] =
     "Usage: sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [-t]\n"
-    "       sstablefs dump PATH (--rows | --csv) [--now TIME]\n"
+    "       sstablefs dump PATH (--rows | --csv) [--now TIME] [--table T]\n"
+    "                     [--schema FILE]...\n"
     "\n"
     "Print one SSTable as sstabledump-compatible JSON, or its CQL rows.\n"
     "PATH is any component of the SSTable (e.g. .../nb-1-big-Data.db).\n"
@@ -48,13 +55,19 @@ constexpr char kDumpHelp[] =
     "  --now TIME  instant at which TTLs expire (rows) and \"expired\" flags\n"
     "              are computed: 2026-01-01T00:00:00Z or seconds since the\n"
     "              epoch; default: now\n"
+    "  --table T   with a data directory or keyspace folder as PATH: the\n"
+    "              table to print, KEYSPACE.TABLE (or TABLE in a keyspace)\n"
+    "  --schema FILE  CQL file with CREATE TYPE/TABLE statements naming the\n"
+    "              columns (repeatable); system_schema and a snapshot's\n"
+    "              schema.cql are used first when present\n"
     "  -h, --help  show this help\n"
     "\n"
-    "With --rows or --csv, PATH may also be a table folder: its SSTables are\n"
-    "rendered one after the other under a common header. Rows are NOT merged\n"
-    "across SSTables (a row written to two SSTables appears twice); merged\n"
-    "rows come with the mount's rows.jsonl / rows.csv. SSTables of an\n"
-    "unsupported format in the folder are skipped with a message.\n"
+    "With --rows or --csv, PATH may also be a table folder (or a snapshot or\n"
+    "backups folder), or a data directory / keyspace folder with --table:\n"
+    "the table's SSTables are merged as Cassandra reads them (newest write\n"
+    "wins, tombstones and TTLs applied), exactly as the mount's rows.jsonl /\n"
+    "rows.csv. SSTables of an unsupported format in the folder are skipped\n"
+    "with a message.\n"
     "\n"
     "Readable formats: ma, mb, mc, md, me, na, nb (big). Exit status: 0 ok;\n"
     "2 usage error, I/O error, damaged or unsupported SSTable (output already\n"
@@ -70,6 +83,8 @@ struct Args {
   bool rows = false;
   bool csv = false;
   std::optional<int64_t> now;
+  std::string table;                      // --table [KS.]TABLE
+  std::vector<std::string> schema_files;  // --schema FILE.cql
   bool help = false;
 };
 
@@ -157,6 +172,14 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
       a->now = ParseNow(v);
       if (!a->now)
         return "invalid --now '" + v + "' (use 2026-01-01T00:00:00Z)";
+    } else if (arg.substr(0, 7) == "--table" &&
+               (arg.size() == 7 || arg[7] == '=')) {
+      if (!value("--table", &v)) return "--table needs KEYSPACE.TABLE";
+      a->table = v;
+    } else if (arg.substr(0, 8) == "--schema" &&
+               (arg.size() == 8 || arg[8] == '=')) {
+      if (!value("--schema", &v)) return "--schema needs a FILE";
+      a->schema_files.push_back(v);
     } else {
       return "unknown option '" + std::string(arg) + "'";
     }
@@ -167,6 +190,9 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
   if ((a->rows || a->csv) && (a->keys_only || a->json_lines || a->raw_time ||
                               !a->include.empty() || !a->exclude.empty())) {
     return "-k, -x, -e, -l and -t apply to the JSON dump, not to --rows/--csv";
+  }
+  if (!(a->rows || a->csv) && (!a->table.empty() || !a->schema_files.empty())) {
+    return "--table and --schema apply to --rows/--csv";
   }
   if (a->keys_only && a->json_lines) return "-e and -l exclude each other";
   return "";
@@ -264,29 +290,197 @@ int RunJson(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
   return kExitOk;
 }
 
-int RunRows(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
-  std::vector<std::string> paths;
-  bool partial = false;
+// Where the rows of `dump --rows/--csv` come from: the SSTables of one table
+// and what locates its schema.
+struct RowsTarget {
+  std::vector<std::string> data_paths;  // Data.db (or any component) paths
+  std::string keyspace;
+  std::string table;
+  std::string id;
+  std::string data_dir;      // holds system_schema/, "" when unknown
+  std::string snapshot_cql;  // a snapshot's schema.cql, "" when none
+};
+
+std::string Parent(const std::string& p) {
+  std::filesystem::path f = std::filesystem::path(p).lexically_normal();
+  if (!f.has_filename()) f = f.parent_path();  // "dir/" -> "dir"
+  return f.parent_path().string();
+}
+std::string BaseName(const std::string& p) {
+  std::filesystem::path f = std::filesystem::path(p).lexically_normal();
+  if (!f.has_filename()) f = f.parent_path();
+  return f.filename().string();
+}
+bool IsDir(const std::string& p) {
   struct stat st;
-  if (::stat(a.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    auto list = reader::ListSSTables(a.path);
-    if (!list.ok()) {
-      PrintError(err, list.status(), a.path);
-      return kExitError;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Fills keyspace/table/id/data_dir/snapshot_cql from the folder holding the
+// SSTables (a table folder, or its snapshots/<name> or backups).
+void DescribeFolder(const std::string& folder, RowsTarget* t) {
+  std::string table_dir = folder;
+  const std::string parent = Parent(folder);
+  if (BaseName(parent) == "snapshots") {
+    table_dir = Parent(parent);
+    if (::access((folder + "/schema.cql").c_str(), R_OK) == 0) {
+      t->snapshot_cql = folder + "/schema.cql";
     }
+  } else if (BaseName(folder) == "backups") {
+    table_dir = parent;
+  }
+  if (!reader::ParseTableFolderName(BaseName(table_dir), &t->table, &t->id)) {
+    return;  // a loose folder of SSTables: header names only
+  }
+  const std::string ks_dir = Parent(table_dir);
+  t->keyspace = BaseName(ks_dir);
+  const std::string data_dir = Parent(ks_dir);
+  if (!data_dir.empty() && IsDir(data_dir + "/system_schema")) {
+    t->data_dir = data_dir;
+  }
+}
+
+// Returns "" or an error message.
+std::string LocateRows(const Args& a, RowsTarget* t) {
+  if (!IsDir(a.path)) {
+    t->data_paths.push_back(a.path);
+    DescribeFolder(Parent(a.path), t);
+    return "";
+  }
+  auto list = reader::ListSSTables(a.path);
+  if (!list.ok()) return list.status().message();
+  if (!list->empty()) {
     for (const reader::Descriptor& d : *list) {
-      paths.push_back(d.ComponentPath("Data.db"));
+      t->data_paths.push_back(d.ComponentPath("Data.db"));
     }
-    if (paths.empty()) {
-      std::fprintf(err, "sstablefs: %s: no SSTable in this folder\n",
-                   a.path.c_str());
-      return kExitError;
+    DescribeFolder(a.path, t);
+    return "";
+  }
+  // A data directory or keyspace folder: --table picks the table.
+  std::string ks;
+  std::string name = a.table;
+  if (size_t dot = name.find('.'); dot != std::string::npos) {
+    ks = name.substr(0, dot);
+    name = name.substr(dot + 1);
+  }
+  std::vector<std::string> candidates;
+  std::vector<std::string> known;
+  std::error_code ec;
+  auto scan_keyspace = [&](const std::string& ks_dir) {
+    for (const auto& e : std::filesystem::directory_iterator(ks_dir, ec)) {
+      std::string tn, id;
+      if (!e.is_directory() || !reader::ParseTableFolderName(
+                                   e.path().filename().string(), &tn, &id)) {
+        continue;
+      }
+      known.push_back(BaseName(ks_dir) + "." + tn);
+      if (tn == name) candidates.push_back(e.path().string());
+    }
+  };
+  if (IsDir(a.path + "/system_schema") || !ks.empty()) {
+    for (const auto& e : std::filesystem::directory_iterator(a.path, ec)) {
+      if (!e.is_directory()) continue;
+      const std::string k = e.path().filename().string();
+      if (ks.empty() || k == ks) scan_keyspace(e.path().string());
     }
   } else {
-    paths.push_back(a.path);
+    scan_keyspace(a.path);
   }
+  if (a.table.empty() || candidates.size() != 1) {
+    std::sort(known.begin(), known.end());
+    std::string list_text;
+    for (size_t i = 0; i < known.size() && i < 20; ++i) {
+      list_text += (i ? ", " : "") + known[i];
+    }
+    if (known.size() > 20) list_text += ", ...";
+    if (known.empty()) return a.path + ": no SSTable or table folder here";
+    if (a.table.empty()) {
+      return a.path + ": holds several tables; choose one with --table " +
+             "KEYSPACE.TABLE (" + list_text + ")";
+    }
+    return a.path + ": " +
+           (candidates.empty() ? "no table " : "several tables named ") +
+           a.table + " (" + list_text + ")";
+  }
+  auto tl = reader::ListSSTables(candidates[0]);
+  if (!tl.ok()) return tl.status().message();
+  if (tl->empty()) return candidates[0] + ": no SSTable in this folder";
+  for (const reader::Descriptor& d : *tl) {
+    t->data_paths.push_back(d.ComponentPath("Data.db"));
+  }
+  DescribeFolder(candidates[0], t);
+  return "";
+}
+
+// SPEC §5 order of trust: system_schema, a snapshot's schema.cql, --schema
+// files, the SSTable headers. Warnings are appended to `out_warnings`.
+reader::TableSchema SchemaFor(
+    const Args& a, const RowsTarget& t,
+    const std::vector<std::shared_ptr<reader::SSTable>>& tables,
+    std::vector<std::string>* out_warnings) {
+  std::vector<std::string> warnings;
+  std::vector<const reader::Columns*> headers;
+  for (const auto& s : tables) headers.push_back(&s->columns());
+  std::optional<reader::SchemaCatalog> catalog;
+  auto consider = [&](reader::Result<reader::SchemaCatalog> c,
+                      const std::string& what) {
+    if (!c.ok()) {
+      if (c.status().code() != reader::StatusCode::kNotFound) {
+        warnings.push_back(what + ": " + c.status().message());
+      }
+      return;
+    }
+    for (const std::string& w : c->warnings()) warnings.push_back(w);
+    if (!catalog) {
+      catalog = std::move(c).value();
+    } else {
+      catalog->MergeFrom(*c);
+    }
+  };
+  if (!t.data_dir.empty()) {
+    consider(reader::SchemaCatalog::FromSystemSchema(t.data_dir, nullptr),
+             t.data_dir + "/system_schema");
+  }
+  if (!t.snapshot_cql.empty()) {
+    consider(
+        reader::SchemaCatalog::FromCqlFile(t.snapshot_cql, t.keyspace,
+                                           reader::SchemaSource::kSnapshotCql),
+        t.snapshot_cql);
+  }
+  for (const std::string& f : a.schema_files) {
+    consider(reader::SchemaCatalog::FromCqlFile(f, t.keyspace), f);
+  }
+  const reader::CqlTableDef* def = nullptr;
+  reader::SchemaSource source = reader::SchemaSource::kHeader;
+  if (catalog && !t.table.empty()) {
+    def = catalog->FindTable(t.keyspace, t.table, t.id);
+    if (def != nullptr) source = catalog->source();
+  }
+  reader::TableSchema schema =
+      reader::ResolveTableSchema(def, headers, source, &warnings);
+  for (std::string& w : warnings) out_warnings->push_back(std::move(w));
+  return schema;
+}
+
+int RunRows(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
+  RowsTarget target;
+  if (std::string why = LocateRows(a, &target); !why.empty()) {
+    std::fprintf(err, "sstablefs: %s\n", why.c_str());
+    return kExitError;
+  }
+  bool partial = false;
   std::vector<std::shared_ptr<reader::SSTable>> tables;
-  for (const std::string& p : paths) {
+  for (const std::string& p : target.data_paths) {
+    // A format we cannot decode (e.g. the bti twin of a big SSTable) is left
+    // out with a warning, as the mount's rows.jsonl does; damage still makes
+    // the output partial (exit 2).
+    if (auto d = reader::ParseDescriptor(p); d.ok()) {
+      if (std::string why = Unsupported(*d); !why.empty()) {
+        std::fprintf(err, "sstablefs: warning: %s: %s; its rows are left out\n",
+                     p.c_str(), why.c_str());
+        continue;
+      }
+    }
     // Rows are read once, front to back: no cache.
     auto t = OpenOne(p, nullptr, err);
     if (t == nullptr) {
@@ -296,26 +490,45 @@ int RunRows(const Args& a, int64_t now, std::FILE* out, std::FILE* err) {
     tables.push_back(std::move(t));
   }
   if (tables.empty()) return kExitError;
-  reader::TableSchema schema = reader::SchemaFromColumns(tables[0]->columns());
-  for (size_t i = 1; i < tables.size(); ++i) {
-    reader::MergeSchemaColumns(tables[i]->columns(), &schema);
+  std::vector<std::string> warnings;
+  reader::TableSchema schema = SchemaFor(a, target, tables, &warnings);
+  auto table = reader::Table::Open(tables, std::move(schema));
+  if (!table.ok()) {
+    PrintError(err, table.status(), a.path);
+    return kExitError;
+  }
+  // Schema recovery and the table may report the same conflict.
+  for (const std::string& w : (*table)->warnings()) {
+    if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
+      warnings.push_back(w);
+    }
+  }
+  for (const std::string& w : warnings) {
+    std::fprintf(err, "sstablefs: warning: %s\n", w.c_str());
   }
   reader::FileSink sink(out, "standard output");
   auto writer = reader::NewRowWriter(
       a.csv ? reader::RowFormat::kCsv : reader::RowFormat::kJsonLines, &sink);
   reader::RowOptions ro;
   ro.now_seconds = now;
-  Status s = writer->Begin(schema);
-  for (size_t i = 0; s.ok() && i < tables.size(); ++i) {
-    s = reader::RenderSSTableRows(*tables[i], schema, ro, writer.get());
-    if (!s.ok()) {
-      (void)writer->Finish();
-      std::fflush(out);
-      PrintError(err, s, tables[i]->descriptor().ComponentPath("Data.db"));
-      return kExitError;
+  reader::MergedReader merged(*table, ro);
+  Status s = writer->Begin((*table)->schema());
+  if (s.ok()) s = merged.SeekToFirst();
+  while (s.ok()) {
+    auto more = merged.Next(writer.get(), nullptr);
+    if (!more.ok()) {
+      s = more.status();
+    } else if (!*more) {
+      break;
     }
   }
-  if (s.ok()) s = writer->Finish();
+  if (!s.ok()) {
+    (void)writer->Finish();
+    std::fflush(out);
+    PrintError(err, s, a.path);
+    return kExitError;
+  }
+  s = writer->Finish();
   std::fflush(out);
   if (!s.ok()) {
     PrintError(err, s, a.path);

@@ -1,4 +1,6 @@
 // The `sstablefs` executable: dispatches to the subcommands in cli/.
+// Anything that is not a command word or --help/--version is the mount
+// form (`sstablefs [-f] [-o OPTS] SOURCE MOUNTPOINT`, as mount(8) runs it).
 #include <cstdio>
 #include <cstring>
 
@@ -8,12 +10,17 @@ namespace {
 
 constexpr char kUsage[] =
     "Usage:\n"
+    "  sstablefs [mount] [-f] [-d] [-s] [-o OPTS] SOURCE MOUNTPOINT\n"
     "  sstablefs dump PATH [-k KEY]... [-x KEY]... [-e] [-l] [-t]\n"
     "  sstablefs dump PATH (--rows | --csv) [--now TIME]\n"
     "  sstablefs verify SOURCE [--json] [--quick]\n"
     "  sstablefs --help | --version\n"
     "\n"
     "Commands:\n"
+    "  mount    mount SOURCE (a data directory, keyspace, table, snapshot or\n"
+    "           folder of SSTables) read-only at MOUNTPOINT with FUSE; the\n"
+    "           default command: the word \"mount\" may be left out\n"
+    "           (see `sstablefs mount --help`)\n"
     "  dump     print an SSTable as sstabledump-compatible JSON\n"
     "           (see `sstablefs dump --help`)\n"
     "  verify   check the integrity of SSTables: completeness, digests, chunk\n"
@@ -46,6 +53,8 @@ int main(int argc, char** argv) {
   if (std::strcmp(cmd, "verify") == 0) {
     return sstablefs::cli::RunVerify(argc - 1, argv + 1, stdout, stderr);
   }
-  std::fprintf(stderr, "sstablefs: unknown command '%s'\n\n%s", cmd, kUsage);
-  return kExitError;
+  if (std::strcmp(cmd, "mount") == 0) {
+    return sstablefs::cli::RunMount(argc - 1, argv + 1, stdout, stderr);
+  }
+  return sstablefs::cli::RunMount(argc, argv, stdout, stderr);
 }

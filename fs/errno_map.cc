@@ -20,4 +20,9 @@ int ErrnoFromStatus(const reader::Status& status) {
   return EIO;
 }
 
+int LookupErrnoFromStatus(const reader::Status& status) {
+  if (status.code() == reader::StatusCode::kInvalidArgument) return ENOENT;
+  return ErrnoFromStatus(status);
+}
+
 }  // namespace sstablefs::fs

@@ -11,6 +11,11 @@ namespace sstablefs::fs {
 // invalid argument -> EINVAL.
 int ErrnoFromStatus(const reader::Status& status);
 
+// For a failed lookup (vtree.h): a name that cannot exist there
+// (kInvalidArgument, e.g. a malformed partition key) is ENOENT; the rest as
+// ErrnoFromStatus.
+int LookupErrnoFromStatus(const reader::Status& status);
+
 }  // namespace sstablefs::fs
 
 #endif  // SSTABLEFS_FS_ERRNO_MAP_H_

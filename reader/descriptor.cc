@@ -5,6 +5,8 @@
 #include <map>
 #include <system_error>
 
+#include "reader/file_util.h"
+
 namespace sstablefs::reader {
 namespace {
 
@@ -231,27 +233,15 @@ std::string ComponentOf(std::string_view file_name) {
 }
 
 Result<std::vector<Descriptor>> ListSSTables(const std::string& directory) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(directory, ec);
-  if (ec) {
-    return Status::IoError(directory + ": cannot list folder: " + ec.message());
-  }
+  SSTFS_ASSIGN_OR_RETURN(std::vector<FolderEntry> entries,
+                         ListFolderEntries(directory));
   std::map<std::string, Descriptor> by_prefix;
-  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    if (ec) {
-      return Status::IoError(directory +
-                             ": cannot list folder: " + ec.message());
-    }
-    std::error_code type_ec;
-    if (!it->is_regular_file(type_ec)) continue;
-    std::string name = it->path().filename().string();
-    Result<Descriptor> d = ParseDescriptor(directory + "/" + name);
+  for (const FolderEntry& e : entries) {
+    if (!e.is_file) continue;
+    Result<Descriptor> d = ParseDescriptor(directory + "/" + e.name);
     if (!d.ok()) continue;
     d->directory = directory;
     by_prefix.try_emplace(d->prefix(), std::move(d).value());
-  }
-  if (ec) {
-    return Status::IoError(directory + ": cannot list folder: " + ec.message());
   }
   std::vector<Descriptor> out;
   out.reserve(by_prefix.size());

@@ -131,6 +131,13 @@ class Dumper {
 
   Status DumpAll();
   Status DumpKeys();
+  // Resumable DumpAll (DumpSSTableJsonResumable).
+  void SetResume(const DumpResumePoint* start, uint64_t interval,
+                 const std::function<void(const DumpResumePoint&)>* cb) {
+    resume_ = start;
+    checkpoint_interval_ = interval;
+    checkpoint_ = cb;
+  }
 
  private:
   static void Describe(const std::vector<ColumnDef>& defs,
@@ -162,6 +169,9 @@ class Dumper {
   }
   void Resolve(uint64_t position);
   Status MaybeFlush(bool force);
+  // At a partition boundary (nothing pending): reports a restart point when
+  // enough output has accumulated since the last one.
+  Status MaybeCheckpoint(uint64_t next_partition_position);
 
   const SSTable& sstable_;
   const Columns& columns_;
@@ -176,6 +186,13 @@ class Dumper {
   std::vector<std::string> key_parts_;
   std::string key_copy_;
   std::string scratch_;
+  // Resumable dumps.
+  const DumpResumePoint* resume_ = nullptr;
+  uint64_t checkpoint_interval_ = 0;
+  const std::function<void(const DumpResumePoint&)>* checkpoint_ = nullptr;
+  uint64_t flushed_ = 0;          // bytes handed to the sink so far
+  uint64_t last_checkpoint_ = 0;  // flushed_ at the last checkpoint
+  uint64_t partitions_ = 0;       // partitions printed, resumed ones included
 };
 
 void Dumper::Describe(const std::vector<ColumnDef>& defs,
@@ -231,9 +248,15 @@ Status Dumper::ForEachPartition(Fn fn) {
     }
     return Status::Ok();
   }
-  for (it.SeekToFirst(); it.Valid(); it.NextPartition()) {
+  if (resume_ != nullptr) {
+    it.Seek(resume_->data_position);
+  } else {
+    it.SeekToFirst();
+  }
+  for (; it.Valid(); it.NextPartition()) {
     if (!pending_.empty()) Resolve(it.partition().position - 1);
     if (Excluded(it.partition().key)) continue;
+    SSTFS_RETURN_IF_ERROR(MaybeCheckpoint(it.partition().position));
     fn(&it, in.get());
     SSTFS_RETURN_IF_ERROR(MaybeFlush(false));
   }
@@ -243,8 +266,17 @@ Status Dumper::ForEachPartition(Fn fn) {
 
 Status Dumper::DumpAll() {
   if (!options_.json_lines) w_.StartArray();
-  Status s = ForEachPartition(
-      [this](PartitionIterator* it, DataInput*) { WritePartition(it); });
+  if (resume_ != nullptr) {
+    partitions_ = resume_->partitions_before;
+    // The array is open and (when partitions came before) not empty: put the
+    // writer in that state, then drop what the full dump already printed.
+    if (!options_.json_lines && partitions_ > 0) w_.BeginValue();
+    buf_.clear();
+  }
+  Status s = ForEachPartition([this](PartitionIterator* it, DataInput*) {
+    WritePartition(it);
+    ++partitions_;
+  });
   if (!s.ok()) {
     if (!pending_.empty()) Resolve(pending_fallback_);
     (void)MaybeFlush(true);
@@ -291,8 +323,21 @@ Status Dumper::MaybeFlush(bool force) {
     return Status::Ok();
   }
   Status s = sink_->Append(buf_);
+  flushed_ += buf_.size();
   buf_.clear();
   return s;
+}
+
+Status Dumper::MaybeCheckpoint(uint64_t next_partition_position) {
+  if (checkpoint_ == nullptr || !*checkpoint_ || partitions_ == 0 ||
+      !pending_.empty() ||
+      flushed_ + buf_.size() - last_checkpoint_ < checkpoint_interval_) {
+    return Status::Ok();
+  }
+  SSTFS_RETURN_IF_ERROR(MaybeFlush(/*force=*/true));
+  last_checkpoint_ = flushed_;
+  (*checkpoint_)(DumpResumePoint{next_partition_position, partitions_});
+  return Status::Ok();
 }
 
 void Dumper::WritePartition(PartitionIterator* it) {
@@ -650,6 +695,20 @@ void PartitionKeyStrings(const CqlType& key_type, ByteView key,
 Status DumpSSTableJson(const SSTable& sstable, const DumpOptions& options,
                        OutputSink* sink) {
   Dumper d(sstable, options, sink);
+  return d.DumpAll();
+}
+
+Status DumpSSTableJsonResumable(
+    const SSTable& sstable, const DumpOptions& options,
+    const DumpResumePoint* start, uint64_t checkpoint_interval,
+    const std::function<void(const DumpResumePoint&)>& checkpoint,
+    OutputSink* sink) {
+  if (!options.include_keys.empty() || !options.exclude_keys.empty()) {
+    return Status::InvalidArgument(
+        "a resumable dump does not take -k/-x key filters");
+  }
+  Dumper d(sstable, options, sink);
+  d.SetResume(start, checkpoint_interval, &checkpoint);
   return d.DumpAll();
 }
 

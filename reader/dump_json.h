@@ -24,6 +24,7 @@
 #define SSTABLEFS_READER_DUMP_JSON_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,30 @@ struct DumpOptions {
 // Prints the partitions of `sstable` as sstabledump does.
 Status DumpSSTableJson(const SSTable& sstable, const DumpOptions& options,
                        OutputSink* sink);
+
+// A restart point of DumpSSTableJson between two partitions (the mount's
+// data.json checkpoints): small and copyable.
+struct DumpResumePoint {
+  uint64_t data_position = 0;      // uncompressed Data.db offset of the next
+                                   // partition to print
+  uint64_t partitions_before = 0;  // partitions printed before it
+  friend bool operator==(const DumpResumePoint&,
+                         const DumpResumePoint&) = default;
+};
+
+// DumpSSTableJson with restart points. Starts at `start` (nullptr: the
+// beginning; otherwise a point this function reported for the same SSTable
+// and options) and prints exactly the bytes the full dump prints from that
+// point on. When `checkpoint` is set it is called between partitions, about
+// every `checkpoint_interval` output bytes, right after everything before
+// that point was handed to `sink` — so the number of bytes the sink has
+// received at the call is where a dump resumed from the reported point
+// starts. include_keys / exclude_keys must be empty (kInvalidArgument).
+Status DumpSSTableJsonResumable(
+    const SSTable& sstable, const DumpOptions& options,
+    const DumpResumePoint* start, uint64_t checkpoint_interval,
+    const std::function<void(const DumpResumePoint&)>& checkpoint,
+    OutputSink* sink);
 
 // Prints the partition keys as `sstabledump -e` does: a JSON array of key
 // arrays, `[ [ "k1" ],\n  [ "k2" ]\n]`. -k / -x filters apply too.

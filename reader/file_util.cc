@@ -1,5 +1,6 @@
 #include "reader/file_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,6 +89,43 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
       size_t got,
       file->ReadAt(0, out.size(), reinterpret_cast<uint8_t*>(out.data())));
   out.resize(got);  // the file may have shrunk since fstat; take what is there
+  return out;
+}
+
+Result<std::vector<FolderEntry>> ListFolderEntries(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM) {
+    fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  }
+  if (fd < 0) return Status::FromErrno(dir + ": cannot list folder", errno);
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    return Status::FromErrno(dir + ": cannot list folder", err);
+  }
+  std::vector<FolderEntry> out;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n == "." || n == "..") continue;
+    FolderEntry entry;
+    entry.name = std::string(n);
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN || type == DT_LNK) {
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0) {
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : 0;
+      }
+    }
+    entry.is_dir = type == DT_DIR;
+    entry.is_file = type == DT_REG;
+    out.push_back(std::move(entry));
+    errno = 0;
+  }
+  const int err = errno;
+  ::closedir(d);
+  if (err != 0) return Status::FromErrno(dir + ": cannot list folder", err);
   return out;
 }
 

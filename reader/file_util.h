@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "reader/status.h"
 
@@ -56,6 +57,19 @@ class RandomAccessFile {
 // kIoError when it cannot be read; kCorruption when it is larger than
 // `max_bytes` (so a damaged or foreign file never causes a huge allocation).
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes);
+
+// One entry of a folder listing. `is_dir`/`is_file` follow symlinks.
+struct FolderEntry {
+  std::string name;
+  bool is_dir = false;
+  bool is_file = false;  // a regular file
+};
+
+// The entries of `dir` (without "." and ".."), unsorted. The folder is opened
+// O_RDONLY|O_DIRECTORY|O_NOATIME (without O_NOATIME when the kernel refuses
+// it: EPERM for a folder we do not own), so listing SOURCE never changes its
+// atime where we are allowed to avoid it. kIoError naming `dir` on failure.
+Result<std::vector<FolderEntry>> ListFolderEntries(const std::string& dir);
 
 }  // namespace sstablefs::reader
 

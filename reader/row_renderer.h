@@ -1,7 +1,7 @@
 // CQL rows as JSON Lines and CSV (SPEC §3): what `sstablefs dump --rows /
 // --csv` prints and what the mount's rows.jsonl / rows.csv will serve.
 //
-// Three layers, so that multi-SSTable merging can slot in later:
+// Three layers (the table merge of table.h produces rows for the same sinks):
 //  1. TableSchema: the output columns (partition key, clustering, static,
 //     regular) with names and types. SchemaFromColumns() derives it from a
 //     serialization header with the SPEC §5 fallback names (`key`, `key1`…,
@@ -9,8 +9,8 @@
 //     (system_schema, schema.cql) can be supplied instead.
 //  2. RowSink: receives already-reconciled CQL rows (CqlRow: key components,
 //     clustering values and one ColumnValue per schema column). The JSON
-//     Lines and CSV writers implement it; a merger across SSTables will
-//     produce CqlRows for the same sinks.
+//     Lines and CSV writers implement it; the merge across SSTables
+//     (table.h) produces CqlRows for the same sinks.
 //  3. RenderSSTableRows(): the single-SSTable source. It applies, within the
 //     one SSTable, everything a read would: partition, range, row (regular
 //     and shadowable) and complex-column deletions, TTL expiry at `now`,
@@ -18,7 +18,8 @@
 //     row marker" rule; a partition with live static cells but no live
 //     clustering row yields one row with null clustering/regular columns.
 //     It does NOT merge with other SSTables: a row present in two SSTables
-//     is rendered once per SSTable.
+//     is rendered once per SSTable (table.h merges a table's SSTables; this
+//     is its merge with one source).
 //
 // Static compact tables (COMPACT STORAGE without clustering columns; corpus
 // *_simple_compact, cassandra_static_compact): Cassandra stores the CQL
@@ -71,6 +72,27 @@ struct TableSchema {
   // Output order after the primary key: static columns, then regular ones.
   std::vector<SchemaColumn> columns;
   bool static_compact = false;
+
+  // Filled by schema recovery (schema.h); empty/defaults for the header
+  // fallback.
+  std::string keyspace;
+  std::string table;
+  // True when key and clustering names are SPEC §5 placeholders.
+  bool placeholder_names = true;
+  // Where names came from, for schema.cql's comment: "system_schema",
+  // "snapshot schema.cql", "schema file x.cql", "SSTable headers".
+  std::string origin = "SSTable headers";
+  bool compact_storage = false;
+  std::vector<std::string> table_options;  // CQL "name = value" after WITH
+  // Dropped columns: left out of rows; a cell of a column re-added later is
+  // ignored when its timestamp <= dropped_time_micros.
+  struct DroppedColumn {
+    std::string name;
+    CqlTypePtr type;  // may be null
+    int64_t dropped_time_micros = 0;
+    bool is_static = false;
+  };
+  std::vector<DroppedColumn> dropped;
 };
 
 // True for the static compact layout described above.
@@ -115,6 +137,12 @@ class RowSink {
   // Once, before any row (the CSV header line is written here).
   virtual Status Begin(const TableSchema& schema) = 0;
   virtual Status AddRow(const CqlRow& row) = 0;
+  // Hands everything buffered so far to the OutputSink without ending the
+  // document (the mount flushes at its checkpoints). Default: nothing
+  // buffered.
+  virtual Status Flush() { return Status::Ok(); }
+  // Bytes buffered and not yet handed to the OutputSink.
+  virtual size_t buffered_bytes() const { return 0; }
   // Flushes everything to the OutputSink.
   virtual Status Finish() = 0;
 };

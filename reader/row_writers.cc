@@ -130,18 +130,19 @@ class BufferedRowSink : public RowSink {
     buf_.reserve(kFlushBytes + (kFlushBytes >> 2));
   }
   Status Finish() override { return Flush(); }
+  Status Flush() override {
+    if (buf_.empty()) return Status::Ok();
+    Status s = out_->Append(buf_);
+    buf_.clear();
+    return s;
+  }
+  size_t buffered_bytes() const override { return buf_.size(); }
 
  protected:
   static constexpr size_t kStageSize = 4096;
 
   Status MaybeFlush() {
     return buf_.size() >= kFlushBytes ? Flush() : Status::Ok();
-  }
-  Status Flush() {
-    if (buf_.empty()) return Status::Ok();
-    Status s = out_->Append(buf_);
-    buf_.clear();
-    return s;
   }
   void SetTypes(const TableSchema& schema) {
     types_ = OutputTypes(schema);

@@ -28,11 +28,11 @@ bool FileExists(const std::string& path) {
 // Component names of the files in the SSTable's folder that share its prefix.
 std::vector<std::string> PresentComponents(const Descriptor& d) {
   std::vector<std::string> out;
-  std::error_code ec;
   const std::string prefix = d.prefix() + "-";
-  for (const auto& entry :
-       std::filesystem::directory_iterator(d.directory, ec)) {
-    std::string name = entry.path().filename().string();
+  Result<std::vector<FolderEntry>> entries = ListFolderEntries(d.directory);
+  if (!entries.ok()) return out;
+  for (const FolderEntry& entry : *entries) {
+    const std::string& name = entry.name;
     if (name.size() > prefix.size() &&
         name.compare(0, prefix.size(), prefix) == 0) {
       out.push_back(name.substr(prefix.size()));

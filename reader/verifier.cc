@@ -17,6 +17,7 @@
 
 #include "reader/crc32.h"
 #include "reader/file_util.h"
+#include "reader/source_layout.h"
 #include "reader/verify_internal.h"
 
 namespace sstablefs::reader {
@@ -25,22 +26,10 @@ namespace {
 
 constexpr size_t kMaxManifestBytes = 64u << 20;
 
-bool IsHex32(std::string_view s) {
-  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 // "<table>-<32 hex id>", the folder Cassandra (3.0+) gives each table.
-bool IsTableFolderName(std::string_view name) {
-  size_t dash = name.rfind('-');
-  if (dash == std::string_view::npos || dash == 0) return false;
-  for (char c : name.substr(0, dash)) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-      return false;
-    }
-  }
-  return IsHex32(name.substr(dash + 1));
+bool IsTableFolderName(const std::string& name) {
+  std::string table, id;
+  return ParseTableFolderName(name, &table, &id);
 }
 
 std::string BaseName(const std::string& path) {
@@ -59,12 +48,15 @@ std::string Join(const std::string& dir, const std::string& name) {
 std::vector<std::string> ListNames(const std::string& dir, bool dirs,
                                    std::error_code* ec) {
   std::vector<std::string> out;
-  fs::directory_iterator it(dir, *ec);
-  for (; !*ec && it != fs::directory_iterator(); it.increment(*ec)) {
-    std::error_code tec;
-    bool is_dir = it->is_directory(tec);
-    bool is_file = it->is_regular_file(tec);
-    if (dirs ? is_dir : is_file) out.push_back(it->path().filename().string());
+  // ListFolderEntries opens the folder O_NOATIME: verifying (and the mount's
+  // verify.txt) never changes SOURCE atimes.
+  Result<std::vector<FolderEntry>> entries = ListFolderEntries(dir);
+  if (!entries.ok()) {
+    *ec = std::make_error_code(std::errc::io_error);
+    return out;
+  }
+  for (FolderEntry& e : *entries) {
+    if (dirs ? e.is_dir : e.is_file) out.push_back(std::move(e.name));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -78,12 +70,24 @@ bool HasComponentFiles(const std::string& dir) {
   return false;
 }
 
-bool HasTableFolders(const std::string& dir) {
-  std::error_code ec;
-  for (const std::string& name : ListNames(dir, true, &ec)) {
-    if (IsTableFolderName(name)) return true;
-  }
-  return false;
+// Table folders of a keyspace folder, as ListTables finds them (sorted by
+// path); empty when it cannot be listed.
+std::vector<std::string> TableFoldersOf(const std::string& keyspace_dir) {
+  std::vector<std::string> out;
+  Result<std::vector<TableFolder>> tables = ListTables(keyspace_dir, "");
+  if (!tables.ok()) return out;
+  for (const TableFolder& t : *tables) out.push_back(t.path);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Keyspace folders of a data directory, as ListKeyspaces finds them.
+std::vector<std::string> KeyspaceFoldersOf(const std::string& data_dir) {
+  std::vector<std::string> out;
+  Result<std::vector<KeyspaceFolder>> ks = ListKeyspaces(data_dir);
+  if (!ks.ok()) return out;
+  for (const KeyspaceFolder& k : *ks) out.push_back(k.path);
+  return out;
 }
 
 struct FolderJob {
@@ -514,10 +518,7 @@ Result<SourceKind> DetectSource(const std::string& source) {
     return Status::InvalidArgument(source +
                                    ": neither a folder nor an SSTable file");
   }
-  std::error_code ec;
-  fs::directory_iterator probe(source, ec);
-  if (ec)
-    return Status::IoError(source + ": cannot list folder: " + ec.message());
+  SSTFS_RETURN_IF_ERROR(ListFolderEntries(source).status());
   const std::string name = BaseName(source);
   const std::string parent =
       BaseName(fs::path(source).lexically_normal().parent_path().string());
@@ -528,14 +529,31 @@ Result<SourceKind> DetectSource(const std::string& source) {
     return SourceKind::kSSTableFolder;
   }
   if (IsTableFolderName(name)) return SourceKind::kTable;
-  if (HasTableFolders(source)) return SourceKind::kKeyspace;
-  for (const std::string& sub : ListNames(source, true, &ec)) {
-    if (HasTableFolders(Join(source, sub))) return SourceKind::kDataDirectory;
+  // Cassandra's own layout first: "<table>-<id>" folders make a keyspace,
+  // keyspaces holding them make a data directory — even when a stray folder
+  // of loose SSTables sits beside them.
+  std::error_code list_ec;
+  const std::vector<std::string> children = ListNames(source, true, &list_ec);
+  bool keyspace_with_ids = false;
+  for (const std::string& child : children) {
+    if (IsTableFolderName(child)) return SourceKind::kKeyspace;
+    std::error_code child_ec;
+    for (const std::string& g :
+         ListNames(Join(source, child), true, &child_ec)) {
+      keyspace_with_ids = keyspace_with_ids || IsTableFolderName(g);
+    }
   }
+  if (keyspace_with_ids) return SourceKind::kDataDirectory;
+  // Keyspaces and tables as the mount lists them (reader/source_layout.h):
+  // "<table>-<id>" folders, or plain folders holding SSTables (older
+  // layouts, cassandra-legacy/<v>/legacy_tables).
+  if (!TableFoldersOf(source).empty()) return SourceKind::kKeyspace;
+  if (!KeyspaceFoldersOf(source).empty()) return SourceKind::kDataDirectory;
   return Status::InvalidArgument(
       source +
       ": nothing to verify: no SSTable files, table folders "
-      "(<table>-<32 hex id>) or keyspace folders found");
+      "(<table>-<32 hex id>, or folders holding SSTables) or keyspace folders "
+      "found");
 }
 
 FolderReport VerifyFolder(const std::string& directory, const std::string& kind,
@@ -558,7 +576,6 @@ Result<VerifyReport> VerifySource(const std::string& source,
   report.kind = kind;
   report.quick = options.quick;
   std::vector<FolderJob> jobs;
-  std::error_code ec;
   switch (kind) {
     case SourceKind::kComponent: {
       SSTFS_ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor(source));
@@ -578,18 +595,13 @@ Result<VerifyReport> VerifySource(const std::string& source,
       jobs.push_back({source, "folder", std::nullopt});
       break;
     case SourceKind::kKeyspace:
-      for (const std::string& t : ListNames(source, true, &ec)) {
-        if (IsTableFolderName(t)) AddTableJobs(Join(source, t), &jobs);
+      for (const std::string& t : TableFoldersOf(source)) {
+        AddTableJobs(t, &jobs);
       }
       break;
     case SourceKind::kDataDirectory:
-      for (const std::string& ks : ListNames(source, true, &ec)) {
-        std::error_code kec;
-        for (const std::string& t : ListNames(Join(source, ks), true, &kec)) {
-          if (IsTableFolderName(t)) {
-            AddTableJobs(Join(Join(source, ks), t), &jobs);
-          }
-        }
+      for (const std::string& ks : KeyspaceFoldersOf(source)) {
+        for (const std::string& t : TableFoldersOf(ks)) AddTableJobs(t, &jobs);
       }
       break;
   }

@@ -22,8 +22,18 @@
 //   summary        (not with quick) Summary.db samples are Index.db entries
 //                  in order; its first/last keys are the SSTable's
 //   bloom_filter   (not with quick) Filter.db contains every partition key
-//   stats_agreement (not with quick) every timestamp in Data.db lies within
-//                  Statistics.db min/max; partition and row counts agree
+//   stats_agreement (not with quick) Statistics.db against the data (its
+//                  only protection before na, which has no checksums):
+//                  exact min/max timestamp; deletion-time and TTL ranges
+//                  when nothing deletes or expires; partition and row
+//                  counts; estimatedPartitionSize bucket by bucket and both
+//                  histograms' fixed bucket series; compressionRatio; min/
+//                  max clustering values occur in the data; commit log
+//                  intervals plausible
+//   (statistics also checks type class names and column names; chunks also
+//   CompressionInfo.db option names and max compressed length; index the
+//   promoted index header length and block widths; summary the size at
+//   full sampling)
 // and per folder: SSTables sharing a generation, leftover tmp-/tmplink-
 // files, files that belong to no SSTable, snapshot manifests naming missing
 // files.

@@ -2,6 +2,7 @@
 // pass (see verify_structure.h): Index.db entries and promoted indexes,
 // Summary.db samples, the bloom filter, and Statistics.db agreement.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -167,8 +168,24 @@ void StructureChecker::CheckPromotedIndex(const IndexEntry& e,
             "promoted index of partition " + Key(p.key) + ": block " + U(i) +
                 " starts at " + U(b.offset) + ", before block " + U(i - 1));
     }
+    // ColumnIndex: each block ends where the next starts.
+    if (i + 1 < pi->blocks.size() &&
+        b.offset + b.width != pi->blocks[i + 1].offset) {
+      Error(kCheckIndex, "Index.db", e.promoted_index_position(),
+            "promoted index of partition " + Key(p.key) + ": block " + U(i) +
+                " spans " + U(b.offset) + "+" + U(b.width) + ", but block " +
+                U(i + 1) + " starts at " + U(pi->blocks[i + 1].offset));
+    }
     prev_offset = b.offset;
     end = std::max(end, b.offset + b.width);
+  }
+  // The partition header (key, deletion, static row) ends where the first
+  // block starts.
+  if (!pi->blocks.empty() && pi->blocks[0].offset != pi->header_length) {
+    Error(kCheckIndex, "Index.db", e.promoted_index_position(),
+          "promoted index of partition " + Key(p.key) + " states a header of " +
+              U(pi->header_length) + " bytes, but its first block starts at " +
+              U(pi->blocks[0].offset));
   }
   blocks_ = std::move(pi).value();
   block_open_ = SIZE_MAX;
@@ -262,6 +279,14 @@ void StructureChecker::FinishPartitionExtent(uint64_t end) {
   if (!pending_) return;
   pending_ = false;
   const uint64_t length = end - pending_start_;
+  // The last block ends with the partition (Cassandra counts the
+  // end-of-partition flag in it; other writers may stop just before it).
+  if (pending_block_end_ + 1 < length) {
+    Error(kCheckIndex, "Index.db", pending_index_at_,
+          "promoted index of the partition at Data.db offset " +
+              U(pending_start_) + " covers " + U(pending_block_end_) +
+              " bytes, but its rows end at " + U(length - 1));
+  }
   if (pending_block_end_ > length) {
     Error(kCheckIndex, "Index.db", pending_index_at_,
           "promoted index of the partition at Data.db offset " +
@@ -331,7 +356,17 @@ void StructureChecker::FinishIndex(bool data_complete) {
         summary_->min_index_interval() > 0) {
       const uint64_t interval = summary_->min_index_interval();
       const uint64_t expected = (index_entries_ + interval - 1) / interval;
-      // (size_at_full_sampling is not compared: ScyllaDB writes 0.)
+      // At full sampling the size at full sampling is the size (ScyllaDB
+      // writes 0).
+      if (summary_->size_at_full_sampling() != 0 &&
+          static_cast<uint64_t>(summary_->size_at_full_sampling()) !=
+              summary_->size()) {
+        Error(kCheckSummary, "Summary.db", std::nullopt,
+              "size at full sampling is " +
+                  std::to_string(summary_->size_at_full_sampling()) +
+                  ", but the summary is at full sampling with " +
+                  U(summary_->size()) + " samples");
+      }
       if (summary_->size() != expected) {
         Error(kCheckSummary, "Summary.db", std::nullopt,
               "holds " + U(summary_->size()) + " samples, but " +
@@ -428,8 +463,47 @@ void StructureChecker::FinishStats(bool data_complete) {
                  std::to_string(st->min_local_deletion_time) + ", " +
                  std::to_string(st->max_local_deletion_time) + "]");
   }
+  // MetadataCollector sees every timestamp: the extremes are exact.
+  // (ScyllaDB stores the sentinels [INT64_MIN, INT64_MAX] for SSTables
+  // holding only range tombstones: not compared.)
+  if (data_complete && timestamps_.any && st->min_timestamp != INT64_MIN &&
+      st->max_timestamp != INT64_MAX &&
+      (timestamps_.min != st->min_timestamp ||
+       timestamps_.max != st->max_timestamp)) {
+    ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+             std::nullopt,
+             "timestamps range [" + std::to_string(st->min_timestamp) + ", " +
+                 std::to_string(st->max_timestamp) + "], but Data.db has [" +
+                 std::to_string(timestamps_.min) + ", " +
+                 std::to_string(timestamps_.max) + "]");
+  }
+  // Without any deletion or expiry, the deletion-time range stays at
+  // Cell.NO_DELETION_TIME and the TTL range at 0.
+  if (data_complete && partitions_ > 0 && !deletion_times_.any &&
+      (st->min_local_deletion_time != kNoDeletionTime ||
+       st->max_local_deletion_time != kNoDeletionTime)) {
+    ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+             std::nullopt,
+             "local deletion times range [" +
+                 std::to_string(st->min_local_deletion_time) + ", " +
+                 std::to_string(st->max_local_deletion_time) +
+                 "], but Data.db deletes and expires nothing");
+  }
+  if (data_complete && partitions_ > 0 && !any_ttl_ &&
+      (st->min_ttl != 0 || st->max_ttl != 0)) {
+    ctx_.Add(
+        Severity::kError, kCheckStatsAgreement, "Statistics.db", std::nullopt,
+        "TTL range [" + std::to_string(st->min_ttl) + ", " +
+            std::to_string(st->max_ttl) + "], but nothing in Data.db expires");
+  }
   std::string detail = "timestamps";
+  CheckHistogramShape(st->partition_sizes, "estimatedPartitionSize");
+  CheckHistogramShape(st->column_counts, "estimatedCellPerPartitionCount");
+  CheckCompressionRatio(*st);
+  CheckCommitLogIntervals(*st);
   if (data_complete) {
+    CheckPartitionSizes(*st);
+    CheckClusteringBounds(*st);
     const std::vector<int64_t>& counts = st->partition_sizes.counts;
     if (!counts.empty()) {
       const int64_t stated =
@@ -441,6 +515,20 @@ void StructureChecker::FinishStats(bool data_complete) {
                      " partitions, Data.db holds " + U(partitions_));
       }
       detail += ", partition count";
+    }
+    // estimatedCellPerPartitionCount gets one value per partition too (two
+    // in the mc writers of the corpus, cassandra-legacy/mc).
+    const std::vector<int64_t>& cells = st->column_counts.counts;
+    if (!cells.empty()) {
+      const int64_t stated =
+          std::accumulate(cells.begin(), cells.end(), int64_t{0});
+      const int64_t p = static_cast<int64_t>(partitions_);
+      if (stated != p && stated != 2 * p) {
+        ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+                 std::nullopt,
+                 "cell count histogram counts " + std::to_string(stated) +
+                     " partitions, Data.db holds " + U(partitions_));
+      }
     }
     if (st->total_rows >= 0) {
       const uint64_t rows = rows_ + static_rows_;
@@ -460,6 +548,167 @@ void StructureChecker::FinishStats(bool data_complete) {
     }
   }
   ctx_.Ran(kCheckStatsAgreement, detail + " checked");
+}
+
+void StructureChecker::SeePartitionEnd(uint64_t end) {
+  if (!in_partition_) return;
+  in_partition_ = false;
+  if (size_buckets_.empty()) return;
+  const std::vector<int64_t>& offsets =
+      t_.statistics().stats->partition_sizes.offsets;
+  if (size_buckets_.empty() || size_buckets_.size() != offsets.size() + 1) {
+    return;
+  }
+  // EstimatedHistogram.add: the first bucket whose offset is >= the size;
+  // the last bucket takes what is larger than every offset.
+  const int64_t size = static_cast<int64_t>(end - partition_start_);
+  const size_t bucket = static_cast<size_t>(
+      std::lower_bound(offsets.begin(), offsets.end(), size) - offsets.begin());
+  ++size_buckets_[bucket];
+}
+
+void StructureChecker::SeeClusteringValues(const Clustering& c) {
+  if (min_value_seen_.empty() && max_value_seen_.empty()) return;
+  const StatsMetadata& st = *t_.statistics().stats;
+  for (size_t i = 0; i < c.values.size(); ++i) {
+    if (!c.values[i]) continue;
+    const ByteView v = *c.values[i];
+    if (i < min_value_seen_.size() && !min_value_seen_[i] &&
+        v == ByteView(st.min_clustering_values[i])) {
+      min_value_seen_[i] = true;
+    }
+    if (i < max_value_seen_.size() && !max_value_seen_[i] &&
+        v == ByteView(st.max_clustering_values[i])) {
+      max_value_seen_[i] = true;
+    }
+  }
+}
+
+// EstimatedHistogram offsets are always the series 1, 2, 3, 4, 5, 6, 7, 8,
+// 10, 12, ... (each the previous times 1.2, rounded, at least +1): any other
+// value is damage.
+void StructureChecker::CheckHistogramShape(const Histogram& h,
+                                           const char* name) {
+  int64_t expected = 1;
+  for (size_t i = 0; i < h.offsets.size(); ++i) {
+    if (h.offsets[i] != expected) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               std::string(name) + " histogram bucket " + U(i) + " bound is " +
+                   std::to_string(h.offsets[i]) + ", expected " +
+                   std::to_string(expected) +
+                   " (EstimatedHistogram's fixed series)");
+      return;
+    }
+    const int64_t next = std::llround(static_cast<double>(expected) * 1.2);
+    expected = next == expected ? next + 1 : next;
+  }
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    if (h.counts[i] < 0) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               std::string(name) + " histogram bucket " + U(i) +
+                   " has a negative count " + std::to_string(h.counts[i]));
+      return;
+    }
+  }
+}
+
+void StructureChecker::CheckPartitionSizes(const StatsMetadata& st) {
+  const std::vector<int64_t>& counts = st.partition_sizes.counts;
+  if (size_buckets_.size() != counts.size() || counts.empty()) return;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (static_cast<uint64_t>(counts[i]) != size_buckets_[i]) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               "estimatedPartitionSize bucket " + U(i) + " counts " +
+                   std::to_string(counts[i]) + " partitions, Data.db has " +
+                   U(size_buckets_[i]) + " of that size");
+      return;
+    }
+  }
+}
+
+// compressionRatio: compressed bytes (without the per-chunk checksums) over
+// uncompressed bytes, -1 for an uncompressed Data.db.
+void StructureChecker::CheckCompressionRatio(const StatsMetadata& st) {
+  const auto& ci = t_.compression();
+  if (!ci) {
+    if (st.compression_ratio != -1.0) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               "compressionRatio is " + std::to_string(st.compression_ratio) +
+                   " for an uncompressed Data.db (expected -1)");
+    }
+    return;
+  }
+  if (ci->data_length == 0) return;
+  const double size = static_cast<double>(t_.data_file_size());
+  const double chunks = static_cast<double>(ci->chunk_offsets.size());
+  const double plain = static_cast<double>(ci->data_length);
+  // -1 ("unknown"): what ma writers store even for compressed data; NaN:
+  // ScyllaDB's me writer (scylla-misc/mixed_generation_type).
+  if (std::isnan(st.compression_ratio)) return;
+  const double candidates[] = {(size - 4 * chunks) / plain, size / plain, -1.0};
+  for (double c : candidates) {
+    if (c == st.compression_ratio) return;
+  }
+  ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+           std::nullopt,
+           "compressionRatio is " + std::to_string(st.compression_ratio) +
+               ", but Data.db compresses " + U(ci->data_length) +
+               " bytes into " + U(t_.data_file_size()));
+}
+
+// Commit log segment ids are the writer's clock in milliseconds at startup
+// plus a counter; positions are offsets in a segment. Intervals are ordered.
+void StructureChecker::CheckCommitLogIntervals(const StatsMetadata& st) {
+  constexpr int64_t kYear2100Ms = 4102444800000LL;
+  const auto& all = st.commit_log_intervals;  // mc+
+  auto plausible = [&](const CommitLogPosition& p) {
+    return p.segment_id >= -1 && p.segment_id < kYear2100Ms && p.position >= 0;
+  };
+  auto before = [](const CommitLogPosition& a, const CommitLogPosition& b) {
+    return a.segment_id < b.segment_id ||
+           (a.segment_id == b.segment_id && a.position <= b.position);
+  };
+  // (The single bounds are not checked: ScyllaDB writes sentinel values.)
+  bool ok = true;
+  for (const auto& [lo, hi] : all) {
+    ok = ok && plausible(lo) && plausible(hi) && before(lo, hi);
+  }
+  {
+    if (!ok) {
+      ctx_.Add(
+          Severity::kError, kCheckStatsAgreement, "Statistics.db", std::nullopt,
+          "implausible commit log interval " + st.commit_log_intervals_text +
+              " (segment ids are millisecond clock values, intervals "
+              "run forward)");
+      return;
+    }
+  }
+}
+
+void StructureChecker::CheckClusteringBounds(const StatsMetadata& st) {
+  if (rows_ + markers_ == 0) return;
+  for (size_t i = 0; i < min_value_seen_.size(); ++i) {
+    if (!min_value_seen_[i]) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               "minimum clustering value " + U(i) +
+                   " occurs in no row or range tombstone of Data.db");
+      return;
+    }
+  }
+  for (size_t i = 0; i < max_value_seen_.size(); ++i) {
+    if (!max_value_seen_[i]) {
+      ctx_.Add(Severity::kError, kCheckStatsAgreement, "Statistics.db",
+               std::nullopt,
+               "maximum clustering value " + U(i) +
+                   " occurs in no row or range tombstone of Data.db");
+      return;
+    }
+  }
 }
 
 }  // namespace verify_internal

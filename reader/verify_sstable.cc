@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -47,19 +49,20 @@ constexpr std::string_view kRequiredComponents[] = {"Data.db", "Statistics.db",
 // prefix.
 std::map<std::string, uint64_t> PresentComponents(const Descriptor& d) {
   std::map<std::string, uint64_t> out;
-  std::error_code ec;
   const std::string prefix = d.prefix() + "-";
-  std::filesystem::directory_iterator it(d.directory, ec);
-  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.size() <= prefix.size() ||
+  // ListFolderEntries: no atime change of the SSTable's folder.
+  Result<std::vector<FolderEntry>> entries = ListFolderEntries(d.directory);
+  if (!entries.ok()) return out;
+  for (const FolderEntry& e : *entries) {
+    const std::string& name = e.name;
+    if (!e.is_file || name.size() <= prefix.size() ||
         name.compare(0, prefix.size(), prefix) != 0) {
       continue;
     }
-    std::error_code sec;
-    if (!it->is_regular_file(sec)) continue;
-    uint64_t size = it->file_size(sec);
-    out[name.substr(prefix.size())] = sec ? 0 : size;
+    struct stat st;
+    const std::string path = d.directory + "/" + name;
+    out[name.substr(prefix.size())] =
+        ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
   }
   return out;
 }
@@ -164,6 +167,86 @@ void CheckCompleteness(VerifyContext& ctx,
                     : ""));
 }
 
+// The AbstractType classes of org.apache.cassandra.db.marshal (3.0-5.0).
+const std::set<std::string_view> kMarshalClasses = {"AsciiType",
+                                                    "BooleanType",
+                                                    "BytesType",
+                                                    "ByteType",
+                                                    "CounterColumnType",
+                                                    "DateType",
+                                                    "DecimalType",
+                                                    "DoubleType",
+                                                    "DurationType",
+                                                    "EmptyType",
+                                                    "FloatType",
+                                                    "InetAddressType",
+                                                    "Int32Type",
+                                                    "IntegerType",
+                                                    "LexicalUUIDType",
+                                                    "LongType",
+                                                    "ShortType",
+                                                    "SimpleDateType",
+                                                    "TimeType",
+                                                    "TimestampType",
+                                                    "TimeUUIDType",
+                                                    "UTF8Type",
+                                                    "UUIDType",
+                                                    "FrozenType",
+                                                    "ReversedType",
+                                                    "ListType",
+                                                    "SetType",
+                                                    "MapType",
+                                                    "TupleType",
+                                                    "CompositeType",
+                                                    "DynamicCompositeType",
+                                                    "UserType",
+                                                    "VectorType",
+                                                    "ColumnToCollectionType",
+                                                    "PartitionerDefinedOrder",
+                                                    "LocalByPartionerType"};
+
+// Cassandra loads a type by its class name: a dotted name that is not one of
+// the marshal classes (a damaged package or class name) cannot be loaded.
+// Returns the first such name in an AbstractType string, or "".
+std::string ForeignClassName(std::string_view type) {
+  static constexpr std::string_view kPackage =
+      "org.apache.cassandra.db.marshal.";
+  size_t i = 0;
+  while (i < type.size()) {
+    size_t j = i;
+    while (j < type.size() &&
+           (std::isalnum(static_cast<unsigned char>(type[j])) ||
+            type[j] == '_' || type[j] == '.' || type[j] == '$')) {
+      ++j;
+    }
+    std::string_view word = type.substr(i, j - i);
+    if (word.find('.') != std::string_view::npos &&
+        (word.substr(0, kPackage.size()) != kPackage ||
+         kMarshalClasses.count(word.substr(kPackage.size())) == 0)) {
+      return std::string(word);
+    }
+    i = j == i ? i + 1 : j;
+  }
+  return "";
+}
+
+void CheckTypeNames(VerifyContext& ctx, const SerializationHeader& h) {
+  std::vector<std::string_view> types = {h.key_type};
+  for (const std::string& t : h.clustering_types) types.push_back(t);
+  for (const auto* list : {&h.static_columns, &h.regular_columns}) {
+    for (const HeaderColumn& c : *list) types.push_back(c.type_name);
+  }
+  for (std::string_view t : types) {
+    std::string bad = ForeignClassName(t);
+    if (!bad.empty()) {
+      ctx.Add(Severity::kError, kCheckStatistics, "Statistics.db", std::nullopt,
+              "serialization header names type class '" + bad +
+                  "', which is not in org.apache.cassandra.db.marshal");
+      return;
+    }
+  }
+}
+
 // Decodes Statistics.db and checks the header. Returns the statistics when
 // they can be used by later passes.
 std::optional<Statistics> CheckStatistics(VerifyContext& ctx, bool present) {
@@ -199,10 +282,19 @@ std::optional<Statistics> CheckStatistics(VerifyContext& ctx, bool present) {
                     cols.status());
       usable = false;
     }
+    CheckTypeNames(ctx, *stats->header);
     std::set<std::string> names;
     for (const auto* list :
          {&stats->header->static_columns, &stats->header->regular_columns}) {
       for (const HeaderColumn& c : *list) {
+        if (std::any_of(c.name.begin(), c.name.end(), [](char ch) {
+              return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+            })) {
+          ctx.Add(Severity::kError, kCheckStatistics, "Statistics.db",
+                  std::nullopt,
+                  "serialization header column name holds a control "
+                  "character");
+        }
         if (!names.insert(c.name).second) {
           ctx.Add(Severity::kError, kCheckStatistics, "Statistics.db",
                   std::nullopt,
@@ -258,6 +350,47 @@ std::shared_ptr<const CompressionInfo> LoadCompressionInfo(VerifyContext& ctx,
     ctx.AddStatus(Severity::kError, kCheckChunks, "CompressionInfo.db",
                   info.status());
     return nullptr;
+  }
+  // CompressionParams options: the compressor refuses names it does not
+  // support, so any other name is damage.
+  static const std::set<std::string> kOptions = {"chunk_length_kb",
+                                                 "chunk_length_in_kb",
+                                                 "crc_check_chance",
+                                                 "compression_level",
+                                                 "enabled",
+                                                 "lz4_compressor_type",
+                                                 "lz4_high_compressor_level",
+                                                 "min_compress_ratio",
+                                                 "class",
+                                                 "sstable_compression",
+                                                 "max_compressed_length"};
+  double min_ratio = 0;
+  for (const auto& [name, value] : info->options) {
+    if (kOptions.count(name) == 0) {
+      ctx.Add(Severity::kError, kCheckChunks, "CompressionInfo.db",
+              std::nullopt, "unknown compression option '" + name + "'");
+    }
+    if (name == "min_compress_ratio") {
+      char* end = nullptr;
+      min_ratio = std::strtod(value.c_str(), &end);
+      if (end == value.c_str() || *end != '\0') min_ratio = -1;
+    }
+  }
+  // CompressionParams.calcMaxCompressedLength: chunk length over
+  // min_compress_ratio, rounded up, Integer.MAX_VALUE without a ratio.
+  if (info->has_max_compressed_length && min_ratio >= 0) {
+    const double limit =
+        min_ratio > 0
+            ? std::ceil(std::min(info->chunk_length / min_ratio, 2147483647.0))
+            : 2147483647.0;
+    if (static_cast<double>(info->max_compressed_length) != limit) {
+      ctx.Add(
+          Severity::kError, kCheckChunks, "CompressionInfo.db", std::nullopt,
+          "max compressed length " +
+              std::to_string(info->max_compressed_length) +
+              " does not follow from chunk length " +
+              std::to_string(info->chunk_length) + " and min_compress_ratio");
+    }
   }
   return std::make_shared<const CompressionInfo>(std::move(info).value());
 }

@@ -71,6 +71,9 @@ void StructureChecker::CheckPartition(const PartitionHeader& p) {
     AddToRebuiltFilter(p.key);
   }
   FinishPartitionExtent(p.position);
+  SeePartitionEnd(p.position);
+  partition_start_ = p.position;
+  in_partition_ = true;
   IndexEntryFor(p);
 }
 
@@ -135,11 +138,14 @@ void StructureChecker::CheckRows(PartitionIterator& it,
       }
       SeeTimestamp(r.liveness.timestamp, u.position);
       if (r.liveness.IsExpiring()) {
+        any_ttl_ = true;
         SeeLocalDeletionTime(r.liveness.local_expiration_time, u.position);
       }
       SeeDeletion(r.deletion, u.position);
+      SeeDeletion(r.shadowable_deletion, u.position);
       for (const Cell& c : r.cells) {
         SeeTimestamp(c.timestamp, u.position);
+        if (c.is_expiring) any_ttl_ = true;
         if (c.is_tombstone || c.is_expiring) {
           SeeLocalDeletionTime(c.local_deletion_time, u.position);
         }
@@ -155,6 +161,7 @@ void StructureChecker::CheckRows(PartitionIterator& it,
     if (u.kind == Unfiltered::Kind::kRangeTombstoneMarker) CheckMarker(u);
     const Clustering& c =
         u.kind == Unfiltered::Kind::kRow ? u.row.clustering : u.marker.bound;
+    SeeClusteringValues(c);
     std::string why;
     if (!clustering_.Accept(c, &why) && !order_reported) {
       order_reported = true;
@@ -188,6 +195,9 @@ void StructureChecker::Run() {
     stats_max_ts_ = s->max_timestamp;
     stats_min_ldt_ = s->min_local_deletion_time;
     stats_max_ldt_ = s->max_local_deletion_time;
+    size_buckets_.assign(s->partition_sizes.counts.size(), 0);
+    min_value_seen_.assign(s->min_clustering_values.size(), false);
+    max_value_seen_.assign(s->max_clustering_values.size(), false);
   }
   OpenIndexComponents();
   // When the chunk pass found CRC.db mismatches in an uncompressed Data.db,
@@ -235,6 +245,7 @@ void StructureChecker::Run() {
     }
   } else {
     FinishPartitionExtent(data_length);
+    SeePartitionEnd(data_length);
   }
   ctx_.Progress(static_cast<uint64_t>(
       file_size - static_cast<double>(reported) /

@@ -89,6 +89,15 @@ class StructureChecker {
   void AddToRebuiltFilter(ByteView key);
   void CompareRebuiltFilter(bool old_word_order);
   void FinishStats(bool data_complete);
+  // Statistics.db fields recomputed from the data (verify_cross.cc): the
+  // only protection of pre-na Statistics.db, which has no checksums.
+  void SeePartitionEnd(uint64_t end);
+  void SeeClusteringValues(const Clustering& c);
+  void CheckHistogramShape(const Histogram& h, const char* name);
+  void CheckPartitionSizes(const StatsMetadata& st);
+  void CheckCompressionRatio(const StatsMetadata& st);
+  void CheckClusteringBounds(const StatsMetadata& st);
+  void CheckCommitLogIntervals(const StatsMetadata& st);
   std::string Key(ByteView key) const {
     return KeyForMessage(t_, key.AsStringView());
   }
@@ -147,6 +156,14 @@ class StructureChecker {
   bool blocks_reported_ = false;
 
   // Statistics agreement.
+  uint64_t partition_start_ = 0;
+  bool in_partition_ = false;
+  std::vector<uint64_t> size_buckets_;  // recomputed estimatedPartitionSize
+  // Whether each stored min/max clustering component value occurs in the
+  // data (as that component of some row or marker).
+  std::vector<bool> min_value_seen_;
+  std::vector<bool> max_value_seen_;
+  bool any_ttl_ = false;  // an expiring cell or row liveness
   RangeTracker timestamps_;
   RangeTracker deletion_times_;
   int64_t stats_min_ts_ = INT64_MIN;

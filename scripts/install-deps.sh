@@ -13,8 +13,13 @@
 #   libgtest-dev                       the unit and corpus tests
 #   clang libclang-rt-14-dev           libFuzzer + ASan/UBSan runtime (fuzz smoke)
 #   clang-format-14                    the style check
-#   fio                                 the I/O benchmarks in scripts/fio
-#   python3                            small test helpers
+#   fio                                the I/O benchmarks in scripts/fio (scripts/bench.sh)
+#   python3                            the real-mount test driver (tests/mount/, stdlib only)
+#                                      and small test helpers
+#   jq                                 mount tests read rows.jsonl with `jq -c`, as users do
+#   rsync                              mount tests copy a mount with `rsync -a` (exact sizes)
+#   util-linux (mount, umount)         mount tests mount through `mount -t fuse.sstablefs`;
+#                                      essential on Debian, listed so the need is written down
 #   groff-base man-db                  render and check man/sstablefs.1 (man page test)
 set -euo pipefail
 
@@ -24,7 +29,7 @@ packages=(
   liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev libdeflate-dev
   nlohmann-json3-dev libgtest-dev
   clang libclang-rt-14-dev clang-format-14
-  fio python3
+  fio python3 jq rsync util-linux
   groff-base man-db
 )
 

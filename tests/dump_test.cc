@@ -1,16 +1,22 @@
 // `sstablefs dump` (sstabledump-compatible JSON): the writer's pieces, the
 // CLI on every readable corpus SSTable, key selection, and broken inputs.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "reader/dump_json.h"
+#include "reader/schema.h"
 #include "tests/dump_cli_util.h"
 #include "tests/test_util.h"
+#include "writer/sstable_writer.h"
+#include "writer/system_schema_writer.h"
 
 namespace sstablefs {
 namespace {
@@ -330,6 +336,113 @@ TEST(DumpCorpusTest, FolderNeedsRowsOrCsv) {
   auto r = RunDumpCli({CorpusDir() + "/scylla-3x/uncompressed/simple"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--rows"), std::string::npos);
+}
+
+// --- dump --rows / --csv on a table of several SSTables --------------------
+
+std::string Int(int32_t v) {
+  std::string s(4, '\0');
+  for (int i = 0; i < 4; ++i)
+    s[i] = static_cast<char>(uint32_t(v) >> (24 - 8 * i));
+  return s;
+}
+
+// <root>/data/shop/orders-<id>/ with two SSTables of the header columns qty
+// and old; `system_schema` adds the keyspace with real names, where `old`
+// was dropped at 150.
+struct ShopData {
+  std::string root;
+  std::string data;
+  std::string table_dir;
+  explicit ShopData(bool system_schema) {
+    root = (std::filesystem::temp_directory_path() /
+            ("sstfs_dump_rows_" + std::to_string(::getpid()) +
+             (system_schema ? "_s" : "_n")))
+               .string();
+    std::filesystem::remove_all(root);
+    data = root + "/data";
+    table_dir = data + "/shop/orders-0123456789abcdef0123456789abcdef";
+    std::filesystem::create_directories(table_dir);
+    const std::string m = "org.apache.cassandra.db.marshal.";
+    writer::WriterSchema ws;
+    ws.key_type = m + "Int32Type";
+    ws.clustering_types = {m + "Int32Type"};
+    ws.regulars = {{"old", m + "Int32Type"}, {"qty", m + "Int32Type"}};
+    std::string one = Int(1);
+    for (int gen = 1; gen <= 2; ++gen) {
+      writer::PartitionData p;
+      p.key = one;
+      reader::Unfiltered u;
+      u.row.clustering.values.push_back(reader::ByteView(one));
+      u.row.liveness.timestamp = 100 * gen;
+      std::string qty = Int(4 + gen);
+      if (gen == 1) {
+        reader::Cell old;
+        old.column = 0;
+        old.timestamp = 100;
+        old.value = reader::ByteView(one);
+        u.row.cells.push_back(old);
+      }
+      reader::Cell q;
+      q.column = 1;
+      q.timestamp = 100 * gen;
+      q.value = reader::ByteView(qty);
+      u.row.cells.push_back(q);
+      p.unfiltereds.push_back(u);
+      writer::WriterOptions o;
+      o.generation = std::to_string(gen);
+      auto w = writer::SSTableWriter::Create(table_dir, ws, o);
+      EXPECT_TRUE(w.ok());
+      EXPECT_TRUE((*w)->Add(p).ok());
+      EXPECT_TRUE((*w)->Finish().ok());
+    }
+    if (!system_schema) return;
+    reader::CqlTableDef def;
+    def.keyspace = "shop";
+    def.table = "orders";
+    def.id = "0123456789abcdef0123456789abcdef";
+    auto int_type = reader::SimpleType(reader::TypeKind::kInt);
+    using K = reader::CqlColumnDef::Kind;
+    def.columns = {{"order_id", int_type, K::kPartitionKey, 0},
+                   {"line", int_type, K::kClustering, 0},
+                   {"qty", int_type, K::kRegular, 0}};
+    def.dropped = {{"old", int_type, 150, false}};
+    EXPECT_TRUE(writer::WriteSystemSchema(data, {def}, {}).ok());
+  }
+  ~ShopData() { std::filesystem::remove_all(root); }
+};
+
+TEST(DumpRowsTest, DataDirectoryMergesWithSystemSchemaNames) {
+  ShopData d(/*system_schema=*/true);
+  // The newer qty (6) wins; old was dropped; names from system_schema.
+  const std::string want = "{\"order_id\": 1, \"line\": 1, \"qty\": 6}\n";
+  auto r = RunDumpCli({d.data, "--rows", "--table", "shop.orders"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, want) << r.err;
+  // The table folder finds system_schema two levels up.
+  auto t = RunDumpCli({d.table_dir, "--csv"});
+  EXPECT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(t.out, "order_id,line,qty\n1,1,6\n");
+  // Without --table, a data directory lists its tables.
+  auto n = RunDumpCli({d.data, "--rows"});
+  EXPECT_EQ(n.code, 2);
+  EXPECT_NE(n.err.find("shop.orders"), std::string::npos) << n.err;
+  auto u = RunDumpCli({d.data, "--rows", "--table", "shop.nothing"});
+  EXPECT_EQ(u.code, 2);
+  EXPECT_NE(u.err.find("no table shop.nothing"), std::string::npos) << u.err;
+}
+
+TEST(DumpRowsTest, SchemaFileNamesColumnsElseHeaderNames) {
+  ShopData d(/*system_schema=*/false);
+  auto plain = RunDumpCli({d.table_dir, "--csv"});
+  EXPECT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "key,clustering,old,qty\n1,1,1,6\n");
+  const std::string cql = d.root + "/schema.cql";
+  std::ofstream(cql) << "CREATE TABLE shop.orders (order_id int, line int, "
+                        "qty int, old int, PRIMARY KEY (order_id, line));\n";
+  auto named = RunDumpCli({d.table_dir, "--csv", "--schema", cql});
+  EXPECT_EQ(named.code, 0) << named.err;
+  EXPECT_EQ(named.out, "order_id,line,old,qty\n1,1,1,6\n");
 }
 
 }  // namespace

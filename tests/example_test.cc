@@ -23,8 +23,6 @@
 #include "reader/sstable.h"
 #include "tests/test_util.h"
 #include "tools/example_writer.h"
-#include "tools/nb_data.h"
-#include "tools/nb_metadata.h"
 
 namespace sstablefs::tools {
 namespace {

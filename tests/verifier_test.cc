@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -588,9 +590,10 @@ TEST(VerifierSourceTest, Kinds) {
   EXPECT_EQ(
       *reader::DetectSource(Corpus("scylla-misc/cassandra_static_compact")),
       SourceKind::kDataDirectory);
-  auto none = reader::DetectSource(Corpus("scylla-misc"));
-  ASSERT_FALSE(none.ok());
-  EXPECT_EQ(none.status().code(), reader::StatusCode::kInvalidArgument);
+  // Folders that directly hold SSTables are tables (as ListTables sees
+  // them), so scylla-misc is a keyspace of such folders.
+  EXPECT_EQ(*reader::DetectSource(Corpus("scylla-misc")),
+            SourceKind::kKeyspace);
   EXPECT_FALSE(reader::DetectSource(Corpus("README.md")).ok());
 }
 
@@ -633,6 +636,129 @@ TEST(VerifierSourceTest, NothingRecognisableIsRefused) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nothing to verify"), std::string::npos) << r.err;
   fs::remove_all(empty);
+}
+
+TEST(VerifierSourceTest, LegacyKeyspaceOfPlainTableFolders) {
+  SSTFS_REQUIRE_CORPUS();
+  using reader::SourceKind;
+  // cassandra-legacy/<v>/legacy_tables/<table>/: tables are plain folders
+  // without a -<id> suffix (reader/source_layout.h ListTables).
+  const std::string ks = Corpus("cassandra-legacy/nb/legacy_tables");
+  auto kind = reader::DetectSource(ks);
+  ASSERT_TRUE(kind.ok()) << kind.status().ToString();
+  EXPECT_EQ(*kind, SourceKind::kKeyspace);
+  kind = reader::DetectSource(Corpus("cassandra-legacy/nb"));
+  ASSERT_TRUE(kind.ok()) << kind.status().ToString();
+  EXPECT_EQ(*kind, SourceKind::kDataDirectory);
+  size_t tables = 0;
+  for (const auto& e : fs::directory_iterator(ks)) tables += e.is_directory();
+  auto report = reader::VerifySource(ks, {});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->SSTableCount(), tables);
+  EXPECT_EQ(report->ExitCode(), 0);
+  report = reader::VerifySource(Corpus("cassandra-legacy/nb"), {});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->SSTableCount(), tables);
+  EXPECT_EQ(report->ExitCode(), 0);
+}
+
+// --- The built binary: --json through jq and python3, exit codes -----------
+
+struct ShellResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+ShellResult Shell(const std::string& cmd) {
+  ShellResult r;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[8192];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+TEST(VerifierBinaryTest, JsonParsesWithJqAndPythonAndExitCodes) {
+  SSTFS_REQUIRE_CORPUS();
+  for (const char* tool : {"jq", "python3"}) {
+    if (Shell(std::string("command -v ") + tool + " >/dev/null").exit_code !=
+        0) {
+      if (testing::UnderCi()) FAIL() << tool << " missing (CI=true)";
+      GTEST_SKIP() << tool << " not installed";
+    }
+  }
+  const std::string bin = Quote(std::string(SSTFS_BINARY_DIR) + "/sstablefs");
+  const fs::path tmp = fs::temp_directory_path() /
+                       ("sstfs_verify_json_" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  const std::string out = Quote((tmp / "report.json").string());
+  struct Case {
+    std::string source;
+    std::vector<std::string> flags;
+    int exit_code;
+    const char* verdict;
+  };
+  const std::vector<Case> cases = {
+      {Corpus("cassandra-legacy/nb/legacy_tables/legacy_nb_clust"),
+       {},
+       0,
+       "ok"},
+      {Corpus("cassandra-legacy/mc"), {"--quick"}, 0, "ok"},
+      {Corpus("scylla-3x/lz4/integrity_check/invalid_checksums"),
+       {},
+       1,
+       "damaged"},
+      {Corpus("scylla-3x/uncompressed/integrity_check/invalid_digest"),
+       {"--quick"},
+       1,
+       "damaged"},
+      {Corpus("malformed/badtoc"), {}, 1, "damaged"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.source);
+    std::string cmd = bin + " verify --json";
+    for (const std::string& f : c.flags) cmd += " " + f;
+    cmd += " " + Quote(c.source) + " > " + out;
+    EXPECT_EQ(Shell(cmd).exit_code, c.exit_code);
+    ShellResult py = Shell("python3 -m json.tool " + out + " > /dev/null");
+    EXPECT_EQ(py.exit_code, 0) << "python3 -m json.tool rejects the report";
+    ShellResult jq = Shell("jq -r '.summary.verdict' " + out);
+    EXPECT_EQ(jq.exit_code, 0) << "jq rejects the report";
+    EXPECT_EQ(jq.out, std::string(c.verdict) + "\n");
+    // The exit code in the report is the process's.
+    ShellResult code =
+        Shell("jq -e '.summary.exit_code == " + std::to_string(c.exit_code) +
+              "' " + out);
+    EXPECT_EQ(code.exit_code, 0) << code.out;
+    // Every SSTable lists its checks with a known result.
+    ShellResult checks = Shell(
+        "jq -e '[.folders[].sstables[].checks[].result] | all(. == "
+        "\"passed\" or . == \"failed\" or . == \"warning\" or . == "
+        "\"skipped\")' " +
+        out);
+    EXPECT_EQ(checks.exit_code, 0) << checks.out;
+  }
+  // Usage and unrecognisable sources: exit 2, nothing on stdout.
+  for (const std::string& args :
+       {std::string("verify --json /nonexistent/sstablefs/source"),
+        std::string("verify --json --bogus ") + Quote(cases[0].source),
+        std::string("verify --json"),
+        std::string("verify --json ") + Quote(tmp.string())}) {
+    SCOPED_TRACE(args);
+    ShellResult r = Shell(bin + " " + args + " 2>/dev/null");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "");
+  }
+  fs::remove_all(tmp);
 }
 
 // --- Clustering order

@@ -43,7 +43,7 @@
 #include "reader/output_sink.h"
 #include "reader/row_renderer.h"
 #include "reader/sstable.h"
-#include "tools/nb_writer.h"
+#include "tools/example_writer.h"
 
 namespace sstablefs::tools {
 namespace {

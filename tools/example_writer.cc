@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "reader/byte_reader.h"
+#include "reader/partitioner.h"
 
 namespace sstablefs::tools {
 
@@ -288,6 +289,29 @@ std::unique_ptr<const ExampleData> BuildExampleData() {
 std::string ExampleTableDir(const std::string& outdir) {
   return outdir + "/" + kExampleKeyspace + "/" + kExampleTable + "-" +
          kExampleTableId;
+}
+
+Status WriteSSTable(const std::string& dir, const TableSchema& schema,
+                    std::vector<PartitionData> partitions,
+                    const WriteOptions& options) {
+  const reader::Partitioner partitioner;  // Murmur3Partitioner
+  std::stable_sort(partitions.begin(), partitions.end(),
+                   [&](const PartitionData& a, const PartitionData& b) {
+                     return partitioner.CompareKeys(ByteView(a.key),
+                                                    ByteView(b.key)) < 0;
+                   });
+  TableSchema with_stats = schema;
+  with_stats.encoding_stats = writer::CollectEncodingStats(partitions);
+  writer::WriterOptions o;
+  o.generation = std::to_string(options.generation);
+  o.lz4 = options.lz4;
+  o.chunk_length = options.chunk_length;
+  o.bloom_fp_chance = options.bloom_fp_chance;
+  o.expected_partitions = partitions.size();
+  SSTFS_ASSIGN_OR_RETURN(auto w,
+                         writer::SSTableWriter::Create(dir, with_stats, o));
+  for (const PartitionData& p : partitions) SSTFS_RETURN_IF_ERROR(w->Add(p));
+  return w->Finish();
 }
 
 Status WriteExampleTable(const std::string& outdir) {

@@ -23,15 +23,43 @@
 #ifndef SSTABLEFS_TOOLS_EXAMPLE_WRITER_H_
 #define SSTABLEFS_TOOLS_EXAMPLE_WRITER_H_
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "reader/status.h"
-#include "tools/nb_writer.h"
+#include "writer/data_encoder.h"
+#include "writer/metadata.h"
+#include "writer/sstable_writer.h"
 
 namespace sstablefs::tools {
+
+// The writer's types under the names the tools and their tests used before
+// the writer became a library (writer/).
+using TableSchema = writer::WriterSchema;
+using writer::BuildBloomFilter;
+using writer::BuildIndexSummary;
+using writer::CardinalityEstimator;
+using writer::DataEncoder;
+using writer::EstimatedHistogram;
+using writer::PartitionData;
+using writer::StatsCollector;
+
+struct WriteOptions {
+  int generation = 1;
+  bool lz4 = false;               // LZ4Compressor, else uncompressed + CRC.db
+  uint32_t chunk_length = 16384;  // CompressionParams default chunk length
+  double bloom_fp_chance = 0.01;  // table default
+};
+
+// Writes <dir>/nb-<generation>-big-* as a memtable flush would: partitions
+// in any order (sorted here into Murmur3 order), EncodingStats and the bloom
+// filter size computed from the whole list. `dir` must exist.
+reader::Status WriteSSTable(const std::string& dir, const TableSchema& schema,
+                            std::vector<PartitionData> partitions,
+                            const WriteOptions& options);
 
 inline constexpr char kExampleKeyspace[] = "example_ks";
 inline constexpr char kExampleTable[] = "sensor_readings";

@@ -1,4 +1,4 @@
-#include "tools/nb_data.h"
+#include "writer/data_encoder.h"
 
 #include <algorithm>
 #include <utility>
@@ -6,7 +6,7 @@
 #include "reader/byte_reader.h"
 #include "reader/types.h"
 
-namespace sstablefs::tools {
+namespace sstablefs::writer {
 
 using reader::AppendU16;
 using reader::AppendU32;
@@ -25,11 +25,6 @@ using reader::Status;
 using reader::Unfiltered;
 
 namespace {
-
-// EncodingStats epochs (2015-09-22T00:00:00Z): values are written as deltas
-// from these when nothing of the kind was seen.
-constexpr int64_t kTimestampEpoch = 1442880000000000LL;
-constexpr int32_t kDeletionTimeEpoch = 1442880000;
 
 // UnfilteredSerializer flags.
 constexpr int kEndOfPartition = 0x01;
@@ -82,104 +77,11 @@ int ComparedToClustering(BoundKind k) {
 
 }  // namespace
 
-reader::EncodingStats CollectEncodingStats(
-    const std::vector<PartitionData>& partitions) {
-  bool ts_set = false, ldt_set = false, ttl_set = false;
-  int64_t min_ts = INT64_MAX;
-  int32_t min_ldt = INT32_MAX, min_ttl = INT32_MAX;
-  auto ts = [&](int64_t v) {
-    ts_set = true;
-    min_ts = std::min(min_ts, v);
-  };
-  auto ldt = [&](int32_t v) {
-    ldt_set = true;
-    min_ldt = std::min(min_ldt, v);
-  };
-  auto ttl = [&](int32_t v) {
-    ttl_set = true;
-    min_ttl = std::min(min_ttl, v);
-  };
-  auto deletion = [&](const DeletionTime& d) {
-    if (d.IsLive()) return;
-    ts(d.marked_for_delete_at);
-    ldt(d.local_deletion_time);
-  };
-  auto row = [&](const Row& r) {
-    if (!r.liveness.IsEmpty()) {
-      ts(r.liveness.timestamp);
-      if (r.liveness.IsExpiring()) {
-        ttl(r.liveness.ttl);
-        ldt(r.liveness.local_expiration_time);
-      }
-    }
-    deletion(r.deletion);
-    for (const auto& cd : r.complex_deletions) deletion(cd.deletion);
-    for (const Cell& c : r.cells) {
-      ts(c.timestamp);
-      if (c.is_expiring && !c.is_tombstone) {
-        ttl(c.ttl);
-        ldt(c.local_deletion_time);
-      } else if (c.is_tombstone) {
-        ldt(c.local_deletion_time);
-      }
-    }
-  };
-  for (const PartitionData& p : partitions) {
-    deletion(p.deletion);
-    if (p.static_row) row(*p.static_row);
-    for (const Unfiltered& u : p.unfiltereds) {
-      if (u.kind == Unfiltered::Kind::kRow) {
-        row(u.row);
-      } else if (reader::IsBoundary(u.marker.bound.kind)) {
-        deletion(u.marker.end_deletion);
-        deletion(u.marker.start_deletion);
-      } else {
-        deletion(u.marker.deletion);
-      }
-    }
-  }
-  reader::EncodingStats s;
-  s.min_timestamp = ts_set ? min_ts : kTimestampEpoch;
-  s.min_local_deletion_time = ldt_set ? min_ldt : kDeletionTimeEpoch;
-  s.min_ttl = ttl_set ? min_ttl : 0;
-  return s;
-}
+// --- DataEncoder -------------------------------------------------------------
 
-// --- StatsCollector (MetadataCollector)
-// ---------------------------------------------
-
-StatsCollector::StatsCollector() : partition_sizes(150), cell_counts(118) {}
-
-void StatsCollector::UpdateTimestamp(int64_t ts) {
-  min_timestamp = timestamp_set ? std::min(min_timestamp, ts) : ts;
-  max_timestamp = timestamp_set ? std::max(max_timestamp, ts) : ts;
-  timestamp_set = true;
-}
-
-void StatsCollector::UpdateLocalDeletionTime(int32_t ldt) {
-  min_ldt = ldt_set ? std::min(min_ldt, ldt) : ldt;
-  max_ldt = ldt_set ? std::max(max_ldt, ldt) : ldt;
-  ldt_set = true;
-  if (ldt != reader::kNoDeletionTime) tombstones.Update(ldt);
-}
-
-void StatsCollector::UpdateTtl(int32_t ttl) {
-  min_ttl = ttl_set ? std::min(min_ttl, ttl) : ttl;
-  max_ttl = ttl_set ? std::max(max_ttl, ttl) : ttl;
-  ttl_set = true;
-}
-
-void StatsCollector::Update(const DeletionTime& dt) {
-  if (dt.IsLive()) return;
-  UpdateTimestamp(dt.marked_for_delete_at);
-  UpdateLocalDeletionTime(dt.local_deletion_time);
-}
-
-// --- DataEncoder
-// -----------------------------------------------------------------------
-
-DataEncoder::DataEncoder(const reader::Columns* columns, StatsCollector* stats)
-    : columns_(columns), stats_(stats) {}
+DataEncoder::DataEncoder(const reader::Columns* columns, StatsCollector* stats,
+                         uint32_t column_index_size)
+    : columns_(columns), stats_(stats), column_index_size_(column_index_size) {}
 
 void DataEncoder::AppendTimestamp(int64_t ts, std::string* out) const {
   AppendUnsignedVInt(out,
@@ -201,58 +103,159 @@ void DataEncoder::AppendDeletionTime(const DeletionTime& dt,
   AppendLocalDeletionTime(dt.local_deletion_time, out);
 }
 
+Status DataEncoder::AppendPartition(const PartitionData& p, DataBuffer* out) {
+  SSTFS_RETURN_IF_ERROR(BeginPartition(ByteView(p.key), p.deletion,
+                                       p.static_row ? &*p.static_row : nullptr,
+                                       out));
+  for (const Unfiltered& u : p.unfiltereds) {
+    SSTFS_RETURN_IF_ERROR(AddUnfiltered(u, out));
+  }
+  return EndPartition(out);
+}
+
 Status DataEncoder::AppendPartition(const PartitionData& p, std::string* out) {
-  const size_t start = out->size();
-  if (p.key.size() > 0xffff) return Status::InvalidArgument("key too long");
-  stats_->cardinality.OfferKey(ByteView(p.key));
-  stats_->Update(p.deletion);
+  DataBuffer buffer;
+  buffer.bytes.swap(*out);
+  Status s = AppendPartition(p, &buffer);
+  buffer.bytes.swap(*out);
+  return s;
+}
+
+Status DataEncoder::BeginPartition(ByteView key, const DeletionTime& deletion,
+                                   const Row* static_row, DataBuffer* buffer) {
+  if (key.size() > 0xffff) return Status::InvalidArgument("key too long");
+  std::string* out = &buffer->bytes;
+  partition_start_ = buffer->position();
+  previous_start_ = 0;
+  cells_ = 0;
+  written_ = 0;
+  partition_deletion_ = deletion;
+  block_open_ = false;
+  has_open_marker_ = false;
+  block_count_ = 0;
+  blocks_.clear();
+  block_offsets_.clear();
+  promoted_index_.clear();
+  stats_->cardinality.OfferKey(key);
+  stats_->Update(deletion);
 
   // ColumnIndex.writePartitionHeader.
-  AppendU16(out, static_cast<uint16_t>(p.key.size()));
-  *out += p.key;
-  AppendU32(out, static_cast<uint32_t>(p.deletion.local_deletion_time));
-  AppendU64(out, static_cast<uint64_t>(p.deletion.marked_for_delete_at));
-  int64_t cells = 0;
+  AppendU16(out, static_cast<uint16_t>(key.size()));
+  out->append(key.AsStringView());
+  AppendU32(out, static_cast<uint32_t>(deletion.local_deletion_time));
+  AppendU64(out, static_cast<uint64_t>(deletion.marked_for_delete_at));
   if (!columns_->statics.empty()) {
     Row empty_static;
     empty_static.is_static = true;
     empty_static.clustering.kind = BoundKind::kStaticClustering;
-    const Row& s = p.static_row ? *p.static_row : empty_static;
+    const Row& s = static_row != nullptr ? *static_row : empty_static;
     if (!s.is_static) return Status::InvalidArgument("static row not static");
-    if (!s.cells.empty() || !s.liveness.IsEmpty() || !s.deletion.IsLive()) {
-      cells += CollectRowStats(s);
+    if (!s.cells.empty() || !s.complex_deletions.empty() ||
+        !s.liveness.IsEmpty() || !s.deletion.IsLive()) {
+      cells_ += CollectRowStats(s);
     }
     SSTFS_RETURN_IF_ERROR(AppendRow(s, 0, out));
-  } else if (p.static_row) {
+  } else if (static_row != nullptr) {
     return Status::InvalidArgument("static row but no static columns");
   }
+  header_length_ = buffer->position() - partition_start_;
+  return Status::Ok();
+}
 
+Status DataEncoder::AddUnfiltered(const Unfiltered& u, DataBuffer* buffer) {
   // ColumnIndex.add: each unfiltered records the distance from the previous
   // one's start (the first one: from the partition start).
-  uint64_t previous_start = 0;
-  for (const Unfiltered& u : p.unfiltereds) {
-    const uint64_t pos = out->size() - start;
-    if (u.kind == Unfiltered::Kind::kRow) {
-      if (u.row.is_static) return Status::InvalidArgument("static row in rows");
-      UpdateClusteringBounds(u.row.clustering);
-      cells += CollectRowStats(u.row);
-      SSTFS_RETURN_IF_ERROR(AppendRow(u.row, pos - previous_start, out));
-    } else {
-      const RangeTombstoneMarker& m = u.marker;
-      if (reader::IsBoundary(m.bound.kind)) {
-        stats_->Update(m.end_deletion);
-        stats_->Update(m.start_deletion);
-      } else {
-        UpdateClusteringBounds(m.bound);
-        stats_->Update(m.deletion);
-      }
-      SSTFS_RETURN_IF_ERROR(AppendMarker(m, pos - previous_start, out));
-    }
-    previous_start = pos;
+  std::string* out = &buffer->bytes;
+  const uint64_t pos = buffer->position() - partition_start_;
+  const Clustering& clustering =
+      u.kind == Unfiltered::Kind::kRow ? u.row.clustering : u.marker.bound;
+  last_clustering_.clear();
+  SSTFS_RETURN_IF_ERROR(AppendClusteringPrefix(clustering, &last_clustering_));
+  if (!block_open_) {
+    block_open_ = true;
+    block_start_ = pos;
+    block_first_ = last_clustering_;
   }
-  out->push_back(static_cast<char>(kEndOfPartition));
-  stats_->partition_sizes.Add(static_cast<int64_t>(out->size() - start));
-  stats_->cell_counts.Add(cells);
+  if (u.kind == Unfiltered::Kind::kRow) {
+    if (u.row.is_static) return Status::InvalidArgument("static row in rows");
+    UpdateClusteringBounds(u.row.clustering);
+    cells_ += CollectRowStats(u.row);
+    SSTFS_RETURN_IF_ERROR(AppendRow(u.row, pos - previous_start_, out));
+  } else {
+    const RangeTombstoneMarker& m = u.marker;
+    if (reader::IsBoundary(m.bound.kind)) {
+      stats_->Update(m.end_deletion);
+      stats_->Update(m.start_deletion);
+    } else {
+      UpdateClusteringBounds(m.bound);
+      stats_->Update(m.deletion);
+    }
+    SSTFS_RETURN_IF_ERROR(AppendMarker(m, pos - previous_start_, out));
+    // RangeTombstoneMarker.isOpen(false) / openDeletionTime(false): what
+    // stays open after this marker in clustering order.
+    switch (m.bound.kind) {
+      case BoundKind::kInclStartBound:
+      case BoundKind::kExclStartBound:
+        has_open_marker_ = true;
+        open_marker_ = m.deletion;
+        break;
+      case BoundKind::kExclEndInclStartBoundary:
+      case BoundKind::kInclEndExclStartBoundary:
+        has_open_marker_ = true;
+        open_marker_ = m.start_deletion;
+        break;
+      default:
+        has_open_marker_ = false;
+    }
+  }
+  block_last_.swap(last_clustering_);
+  previous_start_ = pos;
+  ++written_;
+  const uint64_t now = buffer->position() - partition_start_;
+  if (now - block_start_ >= column_index_size_) {
+    SSTFS_RETURN_IF_ERROR(AddIndexBlock(now));
+  }
+  return Status::Ok();
+}
+
+Status DataEncoder::AddIndexBlock(uint64_t end) {
+  // IndexInfo.Serializer: first and last clustering, vint offset, signed vint
+  // width - 64 KiB (WIDTH_BASE), the end-open marker.
+  block_offsets_.push_back(static_cast<uint32_t>(blocks_.size()));
+  blocks_ += block_first_;
+  blocks_ += block_last_;
+  AppendUnsignedVInt(&blocks_, block_start_);
+  reader::AppendVInt(
+      &blocks_, static_cast<int64_t>(end - block_start_) - int64_t{64 * 1024});
+  blocks_.push_back(has_open_marker_ ? 1 : 0);
+  if (has_open_marker_) {
+    AppendU32(&blocks_,
+              static_cast<uint32_t>(open_marker_.local_deletion_time));
+    AppendU64(&blocks_,
+              static_cast<uint64_t>(open_marker_.marked_for_delete_at));
+  }
+  ++block_count_;
+  block_open_ = false;
+  return Status::Ok();
+}
+
+Status DataEncoder::EndPartition(DataBuffer* buffer) {
+  buffer->bytes.push_back(static_cast<char>(kEndOfPartition));
+  const uint64_t size = buffer->position() - partition_start_;
+  stats_->partition_sizes.Add(static_cast<int64_t>(size));
+  stats_->cell_counts.Add(cells_);
+  if (written_ == 0) return Status::Ok();
+  if (block_open_) SSTFS_RETURN_IF_ERROR(AddIndexBlock(size));
+  if (block_count_ < 2) return Status::Ok();
+  // RowIndexEntry.IndexedEntry.serialize, after the size.
+  AppendUnsignedVInt(&promoted_index_, header_length_);
+  AppendU32(&promoted_index_,
+            static_cast<uint32_t>(partition_deletion_.local_deletion_time));
+  AppendU64(&promoted_index_,
+            static_cast<uint64_t>(partition_deletion_.marked_for_delete_at));
+  AppendUnsignedVInt(&promoted_index_, block_count_);
+  promoted_index_ += blocks_;
+  for (uint32_t o : block_offsets_) AppendU32(&promoted_index_, o);
   return Status::Ok();
 }
 
@@ -261,25 +264,29 @@ Status DataEncoder::AppendRow(const Row& row, uint64_t previous_size,
   const auto& header_columns =
       row.is_static ? columns_->statics : columns_->regulars;
   // Which header columns carry data (cells, or a complex deletion).
-  std::vector<bool> present(header_columns.size(), false);
+  present_.assign(header_columns.size(), 0);
+  complex_deletion_.assign(header_columns.size(), DeletionTime());
+  size_t present_count = 0;
   for (const Cell& c : row.cells) {
-    if (c.column >= present.size()) {
+    if (c.column >= present_.size()) {
       return Status::InvalidArgument("cell column index out of range");
     }
-    present[c.column] = true;
+    present_count += present_[c.column] == 0;
+    present_[c.column] = 1;
   }
   bool has_complex_deletion = false;
   for (const auto& cd : row.complex_deletions) {
-    if (cd.column >= present.size() || !header_columns[cd.column].is_complex) {
+    if (cd.column >= present_.size() || !header_columns[cd.column].is_complex) {
       return Status::InvalidArgument("complex deletion on a simple column");
     }
     if (!cd.deletion.IsLive()) {
-      present[cd.column] = true;
+      present_count += present_[cd.column] == 0;
+      present_[cd.column] = 1;
+      complex_deletion_[cd.column] = cd.deletion;
       has_complex_deletion = true;
     }
   }
-  const bool all_columns = std::count(present.begin(), present.end(), true) ==
-                           static_cast<std::ptrdiff_t>(present.size());
+  const bool all_columns = present_count == present_.size();
 
   int flags = 0, extended = 0;
   if (row.is_static) extended |= kIsStatic;
@@ -301,28 +308,25 @@ Status DataEncoder::AppendRow(const Row& row, uint64_t previous_size,
     }
     SSTFS_RETURN_IF_ERROR(AppendClusteringValues(row.clustering, out));
   }
-  std::string body;
-  SSTFS_RETURN_IF_ERROR(AppendRowBody(row, flags, &body));
-  std::string prev;
-  AppendUnsignedVInt(&prev, previous_size);
-  AppendUnsignedVInt(out, body.size() + prev.size());
-  *out += prev;
-  *out += body;
+  body_.clear();
+  AppendUnsignedVInt(&body_, previous_size);
+  SSTFS_RETURN_IF_ERROR(AppendRowBody(row, flags, &body_));
+  AppendUnsignedVInt(out, body_.size());
+  *out += body_;
   return Status::Ok();
 }
 
-void DataEncoder::AppendColumnSubset(const std::vector<bool>& present,
-                                     std::string* out) {
+void DataEncoder::AppendColumnSubset(std::string* out) {
   // Columns.Serializer.serializeSubset.
-  const size_t superset = present.size();
-  const size_t count = std::count(present.begin(), present.end(), true);
+  const size_t superset = present_.size();
+  const size_t count = std::count(present_.begin(), present_.end(), 1);
   if (count == superset) {
     AppendUnsignedVInt(out, 0);
   } else if (superset < 64) {
     // A bitmap of the MISSING columns.
     uint64_t missing = 0;
     for (size_t i = 0; i < superset; ++i) {
-      if (!present[i]) missing |= uint64_t{1} << i;
+      if (!present_[i]) missing |= uint64_t{1} << i;
     }
     AppendUnsignedVInt(out, missing);
   } else {
@@ -331,7 +335,7 @@ void DataEncoder::AppendColumnSubset(const std::vector<bool>& present,
     AppendUnsignedVInt(out, superset - count);
     const bool list_present = count < superset / 2;
     for (size_t i = 0; i < superset; ++i) {
-      if (present[i] == list_present) AppendUnsignedVInt(out, i);
+      if ((present_[i] != 0) == list_present) AppendUnsignedVInt(out, i);
     }
   }
 }
@@ -345,21 +349,11 @@ Status DataEncoder::AppendRowBody(const Row& row, int flags, std::string* out) {
     AppendLocalDeletionTime(row.liveness.local_expiration_time, out);
   }
   if (flags & kHasDeletion) AppendDeletionTime(row.deletion, out);
-
-  std::vector<bool> present(header_columns.size(), false);
-  std::vector<DeletionTime> complex_deletion(header_columns.size());
-  for (const Cell& c : row.cells) present[c.column] = true;
-  for (const auto& cd : row.complex_deletions) {
-    if (!cd.deletion.IsLive()) {
-      present[cd.column] = true;
-      complex_deletion[cd.column] = cd.deletion;
-    }
-  }
-  if (!(flags & kHasAllColumns)) AppendColumnSubset(present, out);
+  if (!(flags & kHasAllColumns)) AppendColumnSubset(out);
 
   size_t next = 0;  // index into row.cells
   for (size_t col = 0; col < header_columns.size(); ++col) {
-    if (!present[col]) continue;
+    if (!present_[col]) continue;
     const ColumnDef& def = header_columns[col];
     size_t end = next;
     while (end < row.cells.size() && row.cells[end].column == col) ++end;
@@ -370,7 +364,7 @@ Status DataEncoder::AppendRowBody(const Row& row, int flags, std::string* out) {
       }
     } else {
       if (flags & kHasComplexDeletion) {
-        AppendDeletionTime(complex_deletion[col], out);
+        AppendDeletionTime(complex_deletion_[col], out);
       }
       AppendUnsignedVInt(out, end - next);
     }
@@ -441,17 +435,26 @@ Status DataEncoder::AppendMarker(const RangeTombstoneMarker& marker,
   out->push_back(static_cast<char>(marker.bound.kind));
   AppendU16(out, static_cast<uint16_t>(marker.bound.values.size()));
   SSTFS_RETURN_IF_ERROR(AppendClusteringValues(marker.bound, out));
-  std::string body;
-  AppendUnsignedVInt(&body, previous_size);
+  body_.clear();
+  AppendUnsignedVInt(&body_, previous_size);
   if (reader::IsBoundary(marker.bound.kind)) {
-    AppendDeletionTime(marker.end_deletion, &body);
-    AppendDeletionTime(marker.start_deletion, &body);
+    AppendDeletionTime(marker.end_deletion, &body_);
+    AppendDeletionTime(marker.start_deletion, &body_);
   } else {
-    AppendDeletionTime(marker.deletion, &body);
+    AppendDeletionTime(marker.deletion, &body_);
   }
-  AppendUnsignedVInt(out, body.size());
-  *out += body;
+  AppendUnsignedVInt(out, body_.size());
+  *out += body_;
   return Status::Ok();
+}
+
+Status DataEncoder::AppendClusteringPrefix(const Clustering& c,
+                                           std::string* out) {
+  out->push_back(static_cast<char>(c.kind));
+  if (c.kind != BoundKind::kClustering) {
+    AppendU16(out, static_cast<uint16_t>(c.values.size()));
+  }
+  return AppendClusteringValues(c, out);
 }
 
 Status DataEncoder::AppendClusteringValues(const Clustering& c,
@@ -518,41 +521,51 @@ int64_t DataEncoder::CollectRowStats(const Row& row) {
   return cells;
 }
 
+int DataEncoder::CompareToBound(const Clustering& c,
+                                const std::vector<std::string>& bound,
+                                BoundKind bound_kind) const {
+  // ClusteringComparator.compare of two prefixes (null values as empty).
+  const size_t n = std::min(c.values.size(), bound.size());
+  for (size_t i = 0; i < n; ++i) {
+    const reader::CqlType& t = *columns_->clustering_types[i];
+    const ByteView a = c.values[i] ? *c.values[i] : ByteView();
+    int cmp = reader::CompareValues(t, a, ByteView(bound[i]));
+    if (t.reversed) cmp = -cmp;
+    if (cmp != 0) return cmp;
+  }
+  if (c.values.size() == bound.size()) {
+    return ComparedToClustering(c.kind) - ComparedToClustering(bound_kind);
+  }
+  return c.values.size() < bound.size() ? ComparedToClustering(c.kind)
+                                        : -ComparedToClustering(bound_kind);
+}
+
 void DataEncoder::UpdateClusteringBounds(const Clustering& c) {
   // MetadataCollector keeps the smallest and largest clustering prefix
-  // (ClusteringComparator order); Statistics.db stores their values.
-  std::vector<std::string> values;
-  for (const auto& v : c.values) values.push_back(v ? v->ToString() : "");
-  auto compare = [&](const std::vector<std::string>& a, BoundKind ak,
-                     const std::vector<std::string>& b, BoundKind bk) {
-    const size_t n = std::min(a.size(), b.size());
-    for (size_t i = 0; i < n; ++i) {
-      const reader::CqlType& t = *columns_->clustering_types[i];
-      int cmp = reader::CompareValues(t, ByteView(a[i]), ByteView(b[i]));
-      if (t.reversed) cmp = -cmp;
-      if (cmp != 0) return cmp;
+  // (ClusteringComparator order); Statistics.db stores their values. Values
+  // are copied only when they become the new minimum or maximum.
+  auto assign = [&](std::vector<std::string>* to) {
+    to->resize(c.values.size());
+    for (size_t i = 0; i < c.values.size(); ++i) {
+      (*to)[i].assign(c.values[i] ? c.values[i]->AsStringView()
+                                  : std::string_view());
     }
-    if (a.size() == b.size()) {
-      return ComparedToClustering(ak) - ComparedToClustering(bk);
-    }
-    return a.size() < b.size() ? ComparedToClustering(ak)
-                               : -ComparedToClustering(bk);
   };
   if (!stats_->has_clustering) {
     stats_->has_clustering = true;
-    stats_->min_clustering = values;
-    stats_->max_clustering = values;
+    assign(&stats_->min_clustering);
+    assign(&stats_->max_clustering);
     min_kind_ = max_kind_ = c.kind;
     return;
   }
-  if (compare(values, c.kind, stats_->min_clustering, min_kind_) < 0) {
-    stats_->min_clustering = values;
+  if (CompareToBound(c, stats_->min_clustering, min_kind_) < 0) {
+    assign(&stats_->min_clustering);
     min_kind_ = c.kind;
   }
-  if (compare(values, c.kind, stats_->max_clustering, max_kind_) > 0) {
-    stats_->max_clustering = values;
+  if (CompareToBound(c, stats_->max_clustering, max_kind_) > 0) {
+    assign(&stats_->max_clustering);
     max_kind_ = c.kind;
   }
 }
 
-}  // namespace sstablefs::tools
+}  // namespace sstablefs::writer
