@@ -21,6 +21,8 @@
 #   util-linux (mount, umount)         mount tests mount through `mount -t fuse.sstablefs`;
 #                                      essential on Debian, listed so the need is written down
 #   groff-base man-db                  render and check man/sstablefs.1 (man page test)
+#   dpkg-dev lintian                   build the .deb with CPack (dpkg-shlibdeps,
+#                                      dpkg-buildflags) and lint it (scripts/package-test.sh)
 set -euo pipefail
 
 packages=(
@@ -31,6 +33,7 @@ packages=(
   clang libclang-rt-14-dev clang-format-14
   fio python3 jq rsync util-linux
   groff-base man-db
+  dpkg-dev lintian
 )
 
 missing=()

@@ -52,3 +52,16 @@ if [[ "${SSTFS_SKIP_FUZZ:-0}" != 1 || "${CI:-}" == "true" ]]; then
   fi
 fi
 run_suite release -DCMAKE_BUILD_TYPE=Release
+
+# The .deb: build it, install it on this machine, use the installed command
+# (dump, verify, mount -t fuse.sstablefs, man), remove it, check nothing is
+# left. Needs root (dpkg -i); under CI we are root.
+step "package (.deb build, install, use, remove)"
+if [[ $(id -u) -eq 0 ]]; then
+  bash scripts/package-test.sh
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "test.sh: CI=true but not root: cannot run scripts/package-test.sh" >&2
+  exit 1
+else
+  echo "test.sh: SKIPPED package test: needs root (dpkg -i)"
+fi
