@@ -20,12 +20,15 @@ import time
 import traceback
 
 SKIP_CODE = 77
-CMD_TIMEOUT = 60          # seconds for any one command
+# Sanitizer builds (ASan+UBSan daemon) run several times slower: CMake sets
+# SSTFS_MOUNT_SLOW=<factor> for them and every timeout scales by it.
+SLOW = max(1, int(os.environ.get("SSTFS_MOUNT_SLOW", "1") or 1))
+CMD_TIMEOUT = 60 * SLOW          # seconds for any one command
 MOUNT_TIMEOUT = 20        # seconds for a mount to appear
 UNMOUNT_TIMEOUT = 15      # seconds for the daemon to exit after unmount
 NOW = "2026-01-01T00:00:00Z"  # TTL instant shared by the mount and dump
 MAX_PARTITION_DIRS = 40   # partitions/<key>/ folders read per table (walk)
-CASE_TIMEOUT = 90         # seconds for one case; then its mounts are aborted
+CASE_TIMEOUT = 90 * SLOW         # seconds for one case; then its mounts are aborted
 IN_CI = os.environ.get("CI") == "true"
 
 
