@@ -71,6 +71,9 @@ class RowsDocument : public Document {
     }
     uint64_t last = out->offset();
     while (true) {
+      if (out->offset() + writer->buffered_bytes() >= out->limit()) {
+        return writer->Flush();  // the span is complete
+      }
       if (out->wants_checkpoints() &&
           out->offset() + writer->buffered_bytes() - last >=
               kCheckpointInterval) {
@@ -127,7 +130,8 @@ class PartitionsCsvDocument : public Document {
       if (!more) break;
       reader::AppendPartitionsCsvLine(*table, summary, &buf);
       if (buf.empty() || buf.back() != '\n') buf.push_back('\n');
-      if (buf.size() >= (1u << 20)) {
+      if (buf.size() >= (1u << 20) ||
+          out->offset() + buf.size() >= out->limit()) {
         SSTFS_RETURN_IF_ERROR(out->Append(buf));
         buf.clear();
       }

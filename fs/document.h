@@ -36,9 +36,16 @@ class DocumentOutput : public reader::OutputSink {
   // `state` is opaque to the caller: Render(&state) must produce exactly the
   // bytes of the document from offset() on.
   virtual void Checkpoint(std::string state) = 0;
+  // Where this render will be cut: Append() fails once offset() reaches it
+  // (bytes beyond are dropped). Renderers that buffer should flush when
+  // offset() plus what they hold reaches limit(), so that rendering one
+  // span does not render a whole buffer past it.
+  virtual uint64_t limit() const { return UINT64_MAX; }
 };
 
-inline constexpr uint64_t kCheckpointInterval = 1 << 20;
+// Checkpoints are this far apart (at least), so a read at any offset
+// renders at most about this much before its first byte.
+inline constexpr uint64_t kCheckpointInterval = 256 << 10;
 
 class Document {
  public:

@@ -1,16 +1,24 @@
 // File nodes over Documents (fs/document.h): the size pass, and the open
 // file handles that serve reads.
 //
-// Reads of a large document are served by streams: a producer thread runs
-// the Document's renderer (from the start or from a checkpoint) into a
-// bounded ring buffer and consumers (FUSE read requests, possibly several
-// at once on one handle) copy out of it. The buffer keeps a little history
-// behind the furthest read, because the kernel's readahead can deliver
-// neighbouring requests slightly out of order. A read before a stream's
-// window, or far after it where a checkpoint is closer than the stream,
-// gets a stream restarted from the nearest checkpoint at or before it; one
-// handle keeps up to two streams, so two readers at different places of one
-// open file (or a `tail` while `cat` runs) do not cancel each other.
+// Reads of a large document are served by spans. The size pass leaves
+// checkpoints about every kCheckpointInterval bytes; a span is a run of
+// whole checkpoint segments [c_i, c_j), so a render started at c_i with the
+// checkpoint's state produces exactly its bytes and stops at c_j. Each span
+// has a producer thread rendering into a bounded ring; readers (FUSE read
+// requests, several at once on one handle) copy out of it.
+//  - A sequential reader gets spans of at least kSpanBytes, and the next
+//    kPrefetchSpans spans are rendered ahead in parallel, so a `cat` uses
+//    every core instead of one.
+//  - A random read gets the one segment that holds it: the render starts at
+//    the checkpoint before it, never at the start of the file.
+//  - A span longer than its ring (one huge partition has no checkpoint
+//    inside) streams: the producer waits for readers, keeping a little
+//    history behind the furthest read, because the kernel's readahead can
+//    deliver neighbouring requests slightly out of order.
+// A handle keeps up to kMaxStreams spans (least recently used go first,
+// never one a reader waits on), so two readers of one open file (or a
+// `tail` while `cat` runs) do not cancel each other.
 #include <sys/types.h>
 
 #include <algorithm>
@@ -28,10 +36,19 @@ namespace {
 
 // Documents up to this size are rendered into memory at open.
 constexpr uint64_t kSmallDocument = 1 << 20;
-// Ring buffer of one stream, and the history kept behind the furthest read.
+// Ring buffer of one span (smaller when the span is), and the history kept
+// behind the furthest read when a span streams.
 constexpr size_t kStreamCapacity = 2 << 20;
 constexpr uint64_t kKeepBehind = 512 << 10;
-constexpr size_t kMaxStreams = 2;
+// Sequential reading: span length and how many spans render ahead.
+constexpr uint64_t kSpanBytes = 1 << 20;
+constexpr size_t kPrefetchSpans = 2;
+constexpr size_t kMaxStreams = kPrefetchSpans + 2;
+// A random read renders from the checkpoint before it to this far past it.
+constexpr uint64_t kRandomSpanBytes = 256 << 10;
+// A read this close to where the previous one ended counts as sequential
+// (the kernel's readahead requests arrive slightly out of order).
+constexpr uint64_t kSequentialSlack = 1 << 20;
 
 // The size pass: counts bytes and collects checkpoints.
 class CountingOutput final : public DocumentOutput {
@@ -139,13 +156,19 @@ class StreamHandle final : public FileHandle {
   Result<size_t> Read(uint64_t offset, size_t size, char* buf) override;
 
  private:
-  // One render in progress. Guarded by the handle's mu_, except `thread`.
+  // One span being rendered. Guarded by the handle's mu_, except `thread`.
   struct Stream {
-    explicit Stream(uint64_t from) : start(from), produced(from) {}
+    Stream(uint64_t from, uint64_t to)
+        : ring(std::max<uint64_t>(
+              1, std::min<uint64_t>(to - from, kStreamCapacity))),
+          start(from),
+          produced(from),
+          limit(to) {}
     std::thread thread;
-    Ring ring{kStreamCapacity};
+    Ring ring;
     uint64_t start;         // document offset of ring's first byte
     uint64_t produced;      // document offset of the renderer's next byte
+    const uint64_t limit;   // span end: the render stops here
     uint64_t skip_to = 0;   // bytes before this offset are not kept
     uint64_t furthest = 0;  // furthest offset a reader got to
     std::multiset<uint64_t> readers;  // positions of readers waiting here
@@ -155,18 +178,40 @@ class StreamHandle final : public FileHandle {
     Status status;
     uint64_t end() const { return start + ring.size(); }
   };
+  struct Span {
+    const DocumentCheckpoint* checkpoint;  // nullptr: the document start
+    uint64_t from;
+    uint64_t to;
+  };
   class Output;
 
   Status Push(Stream* s, std::string_view bytes);  // producer side
   void RunProducer(Stream* s, const std::string* state);
-  // The stream that serves `pos` (creating or restarting one), with `pos`
-  // registered in its readers (so it is neither trimmed past `pos` nor
-  // replaced); nullptr when every stream is busy elsewhere (the caller
-  // waits and retries). May unlock `lock` while it joins a cancelled stream.
-  Stream* StreamFor(std::unique_lock<std::mutex>& lock, uint64_t pos);
-  // Offset of the nearest checkpoint at or before `pos` (0: the start).
-  const DocumentCheckpoint* CheckpointBefore(uint64_t pos) const;
-  bool Serves(const Stream& s, uint64_t pos) const;
+  // The span holding `pos`: from the checkpoint at or before it to the next
+  // checkpoint (at most kRandomSpanBytes past `pos`), or (sequential) whole
+  // checkpoint segments of at least kSpanBytes.
+  Span SpanAt(uint64_t pos, bool sequential) const;
+  // The stream that serves `pos` (creating one), with `pos` registered in
+  // its readers (so it is neither trimmed past `pos` nor replaced); nullptr
+  // when every stream is busy elsewhere (the caller waits and retries).
+  // May unlock `lock` while it joins a cancelled stream.
+  Stream* StreamFor(std::unique_lock<std::mutex>& lock, uint64_t pos,
+                    bool sequential);
+  // Starts a producer for `span` in a free slot or in place of the least
+  // recently used stream no reader waits on (nullptr if none). `reader`:
+  // the offset to register as waiting, if any. The result may be used only
+  // if `reader` was given; may unlock `lock` (see StreamFor).
+  // `at` is where the reader is: a span behind it is replaced first, and
+  // with `keep_ahead` (prefetching) a span ahead of it is never replaced.
+  Stream* Start(std::unique_lock<std::mutex>& lock, const Span& span,
+                std::optional<uint64_t> reader, uint64_t at, bool keep_ahead);
+  // Starts the spans after `s` that are not rendering yet, up to
+  // kPrefetchSpans ahead. `at`: the reader's position in `s`.
+  void Prefetch(std::unique_lock<std::mutex>& lock, const Stream& s,
+                uint64_t at);
+  bool Serves(const Stream& s, uint64_t pos) const {
+    return !s.cancel && pos >= s.start && pos < s.limit;
+  }
 
   MountContext* const ctx_;
   const std::shared_ptr<const Document> doc_;
@@ -176,24 +221,38 @@ class StreamHandle final : public FileHandle {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Stream>> streams_;
   uint64_t tick_ = 0;
+  uint64_t last_end_ = 0;  // where the previous read ended
 };
 
 class StreamHandle::Output final : public DocumentOutput {
  public:
-  Output(StreamHandle* h, Stream* s) : h_(h), s_(s), offset_(s->produced) {}
+  Output(StreamHandle* h, Stream* s)
+      : h_(h), s_(s), offset_(s->produced), limit_(s->limit) {}
   Status Append(std::string_view bytes) override {
+    if (bytes.size() > limit_ - offset_)
+      bytes = bytes.substr(0, limit_ - offset_);
     SSTFS_RETURN_IF_ERROR(h_->Push(s_, bytes));
     offset_ += bytes.size();
+    if (offset_ == limit_) {
+      // Stops the renderer: its status is returned as is, and
+      // RunProducer() knows the span is complete.
+      reached_limit_ = true;
+      return Status::IoError("span rendered");
+    }
     return Status::Ok();
   }
   uint64_t offset() const override { return offset_; }
+  uint64_t limit() const override { return limit_; }
   bool wants_checkpoints() const override { return false; }
   void Checkpoint(std::string) override {}
+  bool reached_limit() const { return reached_limit_; }
 
  private:
   StreamHandle* h_;
   Stream* s_;
   uint64_t offset_;  // this thread's copy of s_->produced
+  const uint64_t limit_;
+  bool reached_limit_ = false;
 };
 
 StreamHandle::~StreamHandle() {
@@ -250,6 +309,7 @@ void StreamHandle::RunProducer(Stream* s, const std::string* state) {
   Output out(this, s);
   const uint64_t from = s->produced;
   Status st = doc_->Render(state, &out);
+  if (out.reached_limit()) st = Status::Ok();
   bool report = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -263,52 +323,57 @@ void StreamHandle::RunProducer(Stream* s, const std::string* state) {
   if (report) ctx_->errors().Report(s->status);
 }
 
-const DocumentCheckpoint* StreamHandle::CheckpointBefore(uint64_t pos) const {
+StreamHandle::Span StreamHandle::SpanAt(uint64_t pos, bool sequential) const {
   const auto& cps = sized_.size->checkpoints;
-  auto it = std::upper_bound(
+  // The last checkpoint at or before `pos`, then the first at or after the
+  // span's minimum end.
+  auto after = std::upper_bound(
       cps.begin(), cps.end(), pos,
       [](uint64_t p, const DocumentCheckpoint& c) { return p < c.offset; });
-  return it == cps.begin() ? nullptr : &*(it - 1);
+  Span span;
+  span.checkpoint = after == cps.begin() ? nullptr : &*(after - 1);
+  span.from = span.checkpoint == nullptr ? 0 : span.checkpoint->offset;
+  const uint64_t min_end =
+      sequential ? std::max(pos + 1, span.from + kSpanBytes) : pos + 1;
+  auto end = std::lower_bound(
+      after, cps.end(), min_end,
+      [](const DocumentCheckpoint& c, uint64_t p) { return c.offset < p; });
+  span.to = end == cps.end() ? sized_.size->size : end->offset;
+  // A random read needs its own bytes and what readahead asks for around
+  // them, not the rest of a segment that may be one large partition.
+  if (!sequential) span.to = std::min(span.to, pos + kRandomSpanBytes);
+  return span;
 }
 
-bool StreamHandle::Serves(const Stream& s, uint64_t pos) const {
-  if (s.cancel || pos < s.start) return false;
-  if (pos <= s.end()) return true;
-  // Ahead of the stream: rendering on to `pos` is cheaper than a restart
-  // unless a checkpoint lies well beyond what the stream has produced.
-  const DocumentCheckpoint* c = CheckpointBefore(pos);
-  const uint64_t restart_at = c == nullptr ? 0 : c->offset;
-  return restart_at <= s.produced + kCheckpointInterval;
-}
-
-StreamHandle::Stream* StreamHandle::StreamFor(
-    std::unique_lock<std::mutex>& lock, uint64_t pos) {
-  for (auto& s : streams_) {
-    if (Serves(*s, pos)) {
-      s->readers.insert(pos);
-      // A reader beyond a full window lets its producer drop history.
-      cv_.notify_all();
-      return s.get();
-    }
-  }
-  // A new stream, in a free slot or in place of the least recently used
-  // stream that no reader is waiting on.
+StreamHandle::Stream* StreamHandle::Start(std::unique_lock<std::mutex>& lock,
+                                          const Span& span,
+                                          std::optional<uint64_t> reader,
+                                          uint64_t at, bool keep_ahead) {
   size_t slot = streams_.size();
   if (streams_.size() >= kMaxStreams) {
+    // The victim: no reader waits on it; spans wholly behind `at` go first
+    // (least recently used first), then, unless `keep_ahead`, the others.
+    auto worse = [&](const Stream& a, const Stream& b) {
+      const bool a_behind = a.limit <= at, b_behind = b.limit <= at;
+      if (a_behind != b_behind) return a_behind;
+      return a.last_use < b.last_use;
+    };
     for (size_t i = 0; i < streams_.size(); ++i) {
-      if (!streams_[i]->readers.empty()) continue;
-      if (slot == streams_.size() ||
-          streams_[i]->last_use < streams_[slot]->last_use) {
-        slot = i;
-      }
+      const Stream& c = *streams_[i];
+      if (!c.readers.empty() || (keep_ahead && c.limit > at)) continue;
+      if (slot == streams_.size() || worse(c, *streams_[slot])) slot = i;
     }
     if (slot == streams_.size()) return nullptr;
   }
-  const DocumentCheckpoint* c = CheckpointBefore(pos);
-  auto fresh = std::make_unique<Stream>(c == nullptr ? 0 : c->offset);
-  fresh->skip_to = pos;
-  fresh->furthest = pos;
-  fresh->readers.insert(pos);  // so that no one replaces it while unlocked
+  auto fresh = std::make_unique<Stream>(span.from, span.to);
+  // A span that fits its ring is kept whole (later reads of the segment,
+  // readahead out of order); a longer one keeps what the reader wants.
+  if (reader && span.to - span.from > kStreamCapacity) {
+    fresh->skip_to = *reader;
+    fresh->furthest = *reader;
+  }
+  if (reader) fresh->readers.insert(*reader);  // not replaced while unlocked
+  fresh->last_use = ++tick_;
   Stream* raw = fresh.get();
   std::unique_ptr<Stream> old;
   if (slot == streams_.size()) {
@@ -319,7 +384,7 @@ StreamHandle::Stream* StreamHandle::StreamFor(
     streams_[slot] = std::move(fresh);
   }
   std::optional<std::string> state;
-  if (c != nullptr) state = c->state;
+  if (span.checkpoint != nullptr) state = span.checkpoint->state;
   raw->thread = std::thread([this, raw, state = std::move(state)] {
     RunProducer(raw, state ? &*state : nullptr);
   });
@@ -333,6 +398,40 @@ StreamHandle::Stream* StreamHandle::StreamFor(
   return raw;
 }
 
+StreamHandle::Stream* StreamHandle::StreamFor(
+    std::unique_lock<std::mutex>& lock, uint64_t pos, bool sequential) {
+  for (auto& s : streams_) {
+    if (Serves(*s, pos)) {
+      s->readers.insert(pos);
+      // A reader beyond a full window lets its producer drop history.
+      cv_.notify_all();
+      return s.get();
+    }
+  }
+  return Start(lock, SpanAt(pos, sequential), pos, pos, /*keep_ahead=*/false);
+}
+
+void StreamHandle::Prefetch(std::unique_lock<std::mutex>& lock, const Stream& s,
+                            uint64_t at) {
+  uint64_t next = s.limit;
+  for (size_t ahead = 0; ahead < kPrefetchSpans; ++ahead) {
+    if (next >= sized_.size->size) return;
+    const Stream* found = nullptr;
+    for (const auto& t : streams_) {
+      if (!t->cancel && t->start <= next && next < t->limit) found = t.get();
+    }
+    if (found != nullptr) {
+      next = found->limit;
+      continue;
+    }
+    const Span span = SpanAt(next, /*sequential=*/true);
+    if (Start(lock, span, std::nullopt, at, /*keep_ahead=*/true) == nullptr) {
+      return;
+    }
+    next = span.to;
+  }
+}
+
 Result<size_t> StreamHandle::Read(uint64_t offset, size_t size, char* buf) {
   const uint64_t total = sized_.size->size;
   if (sized_.failure.ok()) {
@@ -340,6 +439,10 @@ Result<size_t> StreamHandle::Read(uint64_t offset, size_t size, char* buf) {
     size = std::min<uint64_t>(size, total - offset);
   }
   std::unique_lock<std::mutex> lock(mu_);
+  const bool sequential = offset + kSequentialSlack >= last_end_ &&
+                          offset <= last_end_ + kSequentialSlack;
+  last_end_ = std::max(last_end_, offset + size);
+  if (!sequential) last_end_ = offset + size;
   size_t got = 0;
   Stream* s = nullptr;
   auto leave = [&] {
@@ -350,11 +453,12 @@ Result<size_t> StreamHandle::Read(uint64_t offset, size_t size, char* buf) {
     const uint64_t pos = offset + got;
     if (s == nullptr || !Serves(*s, pos)) {
       leave();
-      s = StreamFor(lock, pos);  // registers `pos` as a reader of it
+      s = StreamFor(lock, pos, sequential);  // registers `pos` as a reader
       if (s == nullptr) {
         cv_.wait(lock);
         continue;
       }
+      if (sequential) Prefetch(lock, *s, pos);
     }
     s->last_use = ++tick_;
     if (pos < s->end()) {

@@ -1,5 +1,8 @@
 #include "fs/mount_context.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -50,8 +53,9 @@ size_t ErrorLog::count() const {
 // --- Background worker
 // --------------------------------------------------------
 
-// One thread running queued tasks in order. Size passes are CPU-heavy, so a
-// single worker leaves the other core to the readers (PERF-NOTES).
+// One thread running queued tasks in order, at the lowest priority. Size
+// passes are CPU-heavy, so a single worker leaves the other core to the
+// readers (PERF-NOTES).
 class MountContext::Worker {
  public:
   ~Worker() { Stop(); }
@@ -100,6 +104,9 @@ class MountContext::Worker {
   };
 
   void Run() {
+    // Size passes render whole tables; they must not slow the reads users
+    // are waiting for. Linux applies nice values per thread.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       cv_.wait(lock, [this] { return stopped_ || !queue_.empty(); });

@@ -39,6 +39,10 @@ struct Chunk {
   size_t size;
 };
 
+// Whether a reader inserts the chunks it misses (kFill) or only uses what
+// is cached (kLookupOnly, for scans that read each chunk once).
+enum class CacheFill { kFill, kLookupOnly };
+
 struct ChunkCacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;

@@ -168,6 +168,7 @@ Result<CompressionInfo> DecodeCompressionInfo(ByteView file, Version version,
   }
   info.compressed_file_size = data_file_size;
   SSTFS_RETURN_IF_ERROR(ValidateChunkLayout(info, path, data_file_size));
+  info.layout_validated = true;
   return info;
 }
 

@@ -49,6 +49,9 @@ struct CompressionInfo {
   std::vector<uint64_t> chunk_offsets;
   // Size of Data.db the offsets were validated against.
   uint64_t compressed_file_size = 0;
+  // Set by DecodeCompressionInfo once the layout passed validation, so that
+  // opening a reader (once per render span) need not re-walk every offset.
+  bool layout_validated = false;
 
   // Chunks that hold data: ceil(data_length / chunk_length). chunk_offsets
   // may hold one more (empty) chunk.

@@ -218,7 +218,9 @@ bool Dumper::Excluded(ByteView key) const {
 
 template <typename Fn>
 Status Dumper::ForEachPartition(Fn fn) {
-  SSTFS_ASSIGN_OR_RETURN(std::unique_ptr<DataInput> in, sstable_.OpenData());
+  SSTFS_ASSIGN_OR_RETURN(std::unique_ptr<DataInput> in,
+                         sstable_.OpenData(SSTable::DataChecksums::kVerify,
+                                           CacheFill::kLookupOnly));
   PartitionIterator it(in.get(), &columns_, sstable_.descriptor().version);
   if (!options_.include_keys.empty()) {
     std::vector<uint64_t> offsets;

@@ -125,9 +125,23 @@ class ChunkedDataInput : public DataInput {
   // valid until the next LoadChunk call.
   virtual Result<ByteView> LoadChunk(uint64_t index) = 0;
 
+  // Scan resistance for LoadChunk: true once more than kScanRunChunks
+  // chunks were loaded one after another in order. A long sequential read
+  // (one wide partition) then stops inserting into the cache, which keeps
+  // its budget for point reads and the daemon's memory flat.
+  bool Scanning(uint64_t index) {
+    run_ = index == last_loaded_ + 1 ? run_ + 1 : 0;
+    last_loaded_ = index;
+    return run_ >= kScanRunChunks;
+  }
+
   const std::string path_;
 
  private:
+  static constexpr uint64_t kScanRunChunks = 16;
+  uint64_t last_loaded_ = kNoChunk;
+  uint64_t run_ = 0;
+
   bool InScratch(uint64_t pos) const {
     return pos >= scratch_start_ && pos - scratch_start_ < scratch_len_;
   }
@@ -259,14 +273,16 @@ class CompressedDataInput final : public ChunkedDataInput {
  public:
   CompressedDataInput(std::shared_ptr<RandomAccessFile> file,
                       std::shared_ptr<const CompressionInfo> info, Codec codec,
-                      ChunkCache* cache, uint64_t file_id)
+                      ChunkCache* cache, uint64_t file_id, CacheFill fill)
       : ChunkedDataInput(file->path(), info->data_length, info->chunk_length),
         source_(std::move(file), std::move(info), codec),
         cache_(cache),
+        fill_(cache != nullptr && fill == CacheFill::kFill),
         file_id_(file_id) {}
 
  protected:
   Result<ByteView> LoadChunk(uint64_t index) override {
+    const bool fill = fill_ && !Scanning(index);
     if (cache_ != nullptr) {
       if (auto hit = cache_->Lookup(file_id_, index)) {
         holder_ = std::move(hit);
@@ -279,13 +295,13 @@ class CompressedDataInput final : public ChunkedDataInput {
     if (info.IsRawChunk(index)) {
       SSTFS_ASSIGN_OR_RETURN(ByteView raw,
                              source_.RawBytes(index, stored, expected));
-      if (cache_ == nullptr) return raw;  // zero-copy from the read buffer
+      if (!fill) return raw;  // zero-copy from the read buffer
       auto chunk = std::make_shared<Chunk>(expected);
       if (expected != 0) std::memcpy(chunk->data.get(), raw.data(), expected);
       return Publish(index, std::move(chunk));
     }
     SSTFS_RETURN_IF_ERROR(source_.CheckPlausible(index, stored, expected));
-    if (cache_ == nullptr) {
+    if (!fill) {
       out_.Reserve(expected, 0);
       SSTFS_RETURN_IF_ERROR(
           source_.Decompress(index, stored, out_.data(), expected));
@@ -305,6 +321,7 @@ class CompressedDataInput final : public ChunkedDataInput {
 
   CompressedChunkSource source_;
   ChunkCache* cache_;
+  bool fill_;  // insert misses into cache_
   uint64_t file_id_;
   std::shared_ptr<const Chunk> holder_;  // the current chunk when cached
   Buffer out_;                           // decompression target, no cache
@@ -404,12 +421,13 @@ class UncompressedDataInput final : public ChunkedDataInput {
  public:
   UncompressedDataInput(std::shared_ptr<RandomAccessFile> file,
                         std::unique_ptr<CrcFile> crc, ChunkCache* cache,
-                        uint64_t file_id)
+                        uint64_t file_id, CacheFill fill)
       : ChunkedDataInput(file->path(), file->size(),
                          crc ? crc->chunk_size() : kUncompressedChunk),
         file_(std::move(file)),
         crc_(std::move(crc)),
         cache_(cache),
+        fill_(cache != nullptr && fill == CacheFill::kFill),
         file_id_(file_id),
         chunk_size_(crc_ ? crc_->chunk_size() : kUncompressedChunk) {}
 
@@ -418,15 +436,18 @@ class UncompressedDataInput final : public ChunkedDataInput {
     const uint64_t start = index * chunk_size_;
     const size_t len = static_cast<size_t>(
         std::min<uint64_t>(chunk_size_, file_->size() - start));
-    if (cache_ == nullptr) {
+    const bool fill = fill_ && !Scanning(index);
+    if (cache_ != nullptr) {
+      if (auto hit = cache_->Lookup(file_id_, index)) {
+        holder_ = std::move(hit);
+        return holder_->view();
+      }
+    }
+    if (!fill) {
       buf_.Reserve(len, 0);
       SSTFS_RETURN_IF_ERROR(ReadUncompressedChunk(*file_, crc_.get(), index,
                                                   start, len, buf_.data()));
       return ByteView(buf_.data(), len);
-    }
-    if (auto hit = cache_->Lookup(file_id_, index)) {
-      holder_ = std::move(hit);
-      return holder_->view();
     }
     auto chunk = std::make_shared<Chunk>(len);
     SSTFS_RETURN_IF_ERROR(ReadUncompressedChunk(*file_, crc_.get(), index,
@@ -439,6 +460,7 @@ class UncompressedDataInput final : public ChunkedDataInput {
   std::shared_ptr<RandomAccessFile> file_;
   std::unique_ptr<CrcFile> crc_;
   ChunkCache* cache_;
+  bool fill_;  // insert misses into cache_
   uint64_t file_id_;
   uint64_t chunk_size_;
   std::shared_ptr<const Chunk> holder_;
@@ -453,6 +475,7 @@ Status CheckInfoMatchesFile(const CompressionInfo& info,
         " bytes, but its CompressionInfo.db was checked against " +
         U(info.compressed_file_size) + " bytes");
   }
+  if (info.layout_validated) return Status::Ok();  // by the decoder
   return ValidateChunkLayout(info, data.path(), data.size());
 }
 
@@ -461,7 +484,7 @@ Status CheckInfoMatchesFile(const CompressionInfo& info,
 Result<std::unique_ptr<DataInput>> OpenCompressedDataInput(
     std::shared_ptr<RandomAccessFile> data,
     std::shared_ptr<const CompressionInfo> info, ChunkCache* cache,
-    uint64_t file_id) {
+    uint64_t file_id, CacheFill fill) {
   if (!data || !info) {
     return Status::InvalidArgument("OpenCompressedDataInput: null argument");
   }
@@ -469,12 +492,12 @@ Result<std::unique_ptr<DataInput>> OpenCompressedDataInput(
   Result<Codec> codec = CodecForClass(info->compressor_class);
   if (!codec.ok()) return codec.status().WithContext(data->path());
   return std::unique_ptr<DataInput>(new CompressedDataInput(
-      std::move(data), std::move(info), *codec, cache, file_id));
+      std::move(data), std::move(info), *codec, cache, file_id, fill));
 }
 
 Result<std::unique_ptr<DataInput>> OpenUncompressedDataInput(
     std::shared_ptr<RandomAccessFile> data, const std::string& crc_path,
-    ChunkCache* cache, uint64_t file_id) {
+    ChunkCache* cache, uint64_t file_id, CacheFill fill) {
   if (!data) {
     return Status::InvalidArgument("OpenUncompressedDataInput: null file");
   }
@@ -483,7 +506,7 @@ Result<std::unique_ptr<DataInput>> OpenUncompressedDataInput(
     SSTFS_ASSIGN_OR_RETURN(crc, CrcFile::Open(crc_path, data->size()));
   }
   return std::unique_ptr<DataInput>(new UncompressedDataInput(
-      std::move(data), std::move(crc), cache, file_id));
+      std::move(data), std::move(crc), cache, file_id, fill));
 }
 
 Result<std::vector<Status>> VerifyCompressedChunks(

@@ -13,6 +13,9 @@
 //  - The one fetch path per chunk is: cache lookup -> pread -> checksum ->
 //    decompress -> cache insert. `cache` may be nullptr (no caching; the
 //    DataInput then reuses its own buffers and allocates nothing per chunk).
+//    With CacheFill::kLookupOnly a miss is not inserted (rocksdb's
+//    fill_cache=false): a sequential scan reads each chunk once, so caching
+//    it would only evict what point lookups reuse and grow memory.
 //    `file_id` comes from ChunkCache::NewFileId(), one per Data.db.
 //  - Memory: one chunk (or a cache reference), one compressed-chunk buffer
 //    and the Peek scratch window, which grows only by bytes actually read.
@@ -40,13 +43,13 @@ namespace sstablefs::reader {
 Result<std::unique_ptr<DataInput>> OpenCompressedDataInput(
     std::shared_ptr<RandomAccessFile> data,
     std::shared_ptr<const CompressionInfo> info, ChunkCache* cache,
-    uint64_t file_id);
+    uint64_t file_id, CacheFill fill = CacheFill::kFill);
 
 // `crc_path` is the CRC.db path, or "" when there is none (then chunks are
 // not verified). A CRC.db whose size does not match Data.db is kCorruption.
 Result<std::unique_ptr<DataInput>> OpenUncompressedDataInput(
     std::shared_ptr<RandomAccessFile> data, const std::string& crc_path,
-    ChunkCache* cache, uint64_t file_id);
+    ChunkCache* cache, uint64_t file_id, CacheFill fill = CacheFill::kFill);
 
 // For `verify`: checks every chunk listed in CompressionInfo.db (including a
 // trailing empty one that readers never touch) and returns one status per

@@ -90,7 +90,9 @@ Status RenderSSTableRows(const SSTable& sstable, const TableSchema& schema,
   MergeSource source;
   source.sstable = &sstable;
   source.mapping = &mapping;
-  SSTFS_ASSIGN_OR_RETURN(source.input, sstable.OpenData());
+  SSTFS_ASSIGN_OR_RETURN(source.input,
+                         sstable.OpenData(SSTable::DataChecksums::kVerify,
+                                          CacheFill::kLookupOnly));
   source.it = std::make_unique<PartitionIterator>(
       source.input.get(), &sstable.columns(), sstable.descriptor().version);
   PartitionMerger merger(schema, options);

@@ -158,10 +158,11 @@ uint64_t SSTable::data_length() const {
 
 uint64_t SSTable::data_file_size() const { return data_file_->size(); }
 
-Result<std::unique_ptr<DataInput>> SSTable::OpenData(
-    DataChecksums checksums) const {
+Result<std::unique_ptr<DataInput>> SSTable::OpenData(DataChecksums checksums,
+                                                     CacheFill fill) const {
   if (compression_) {
-    return OpenCompressedDataInput(data_file_, compression_, cache_, file_id_);
+    return OpenCompressedDataInput(data_file_, compression_, cache_, file_id_,
+                                   fill);
   }
   if (checksums == DataChecksums::kSkipCrcDb) {
     // Unchecked bytes must not be served to checked readers from the cache:
@@ -169,7 +170,8 @@ Result<std::unique_ptr<DataInput>> SSTable::OpenData(
     return OpenUncompressedDataInput(data_file_, "", nullptr,
                                      ChunkCache::NewFileId());
   }
-  return OpenUncompressedDataInput(data_file_, crc_path_, cache_, file_id_);
+  return OpenUncompressedDataInput(data_file_, crc_path_, cache_, file_id_,
+                                   fill);
 }
 
 Result<const PartitionIndex*> SSTable::index() const {

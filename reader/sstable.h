@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "reader/chunk_cache.h"
 #include "reader/columns.h"
 #include "reader/compression_info.h"
 #include "reader/data_file.h"
@@ -66,8 +67,11 @@ class SSTable {
   // A fresh reader over the uncompressed Data.db bytes. kSkipCrcDb lets the
   // verifier decode a file whose CRC.db is known to be wrong, so it can still
   // report structural damage.
+  // kLookupOnly: a scan that reads each chunk once uses cached chunks but
+  // does not insert the ones it reads (see file_data_input.h).
   Result<std::unique_ptr<DataInput>> OpenData(
-      DataChecksums checksums = DataChecksums::kVerify) const;
+      DataChecksums checksums = DataChecksums::kVerify,
+      CacheFill fill = CacheFill::kFill) const;
 
   // Data.db offset of the partition with this serialized key, std::nullopt
   // when it is absent (bloom filter, then Summary.db -> Index.db). Falls back

@@ -93,8 +93,13 @@ Result<std::shared_ptr<const Table>> Table::Open(
 // partitions and history).
 class MergeCore {
  public:
-  MergeCore(std::shared_ptr<const Table> table, const RowOptions& options)
-      : table_(std::move(table)), merger_(table_->schema(), options) {}
+  // `fill`: whether the chunks this merge reads go into the shared cache
+  // (point reads) or not (whole-table scans read each chunk once).
+  MergeCore(std::shared_ptr<const Table> table, const RowOptions& options,
+            CacheFill fill = CacheFill::kFill)
+      : table_(std::move(table)),
+        merger_(table_->schema(), options),
+        fill_(fill) {}
 
   Status Open() {
     if (opened_) return Status::Ok();
@@ -110,7 +115,8 @@ class MergeCore {
       s.sstable = sstables[i].get();
       s.index = static_cast<uint32_t>(i);
       s.mapping = &mappings_[i];
-      SSTFS_ASSIGN_OR_RETURN(s.input, s.sstable->OpenData());
+      SSTFS_ASSIGN_OR_RETURN(
+          s.input, s.sstable->OpenData(SSTable::DataChecksums::kVerify, fill_));
       s.it = std::make_unique<PartitionIterator>(
           s.input.get(), &s.sstable->columns(),
           s.sstable->descriptor().version);
@@ -241,13 +247,15 @@ class MergeCore {
   bool opened_ = false;
   std::vector<ColumnMapping> mappings_;
   std::vector<MergeSource> sources_;
+  CacheFill fill_;
   std::vector<bool> exhausted_;
   std::vector<MergeSource*> part_;
 };
 
 class MergedReader::Impl : public MergeCore {
  public:
-  using MergeCore::MergeCore;
+  Impl(std::shared_ptr<const Table> table, const RowOptions& options)
+      : MergeCore(std::move(table), options, CacheFill::kLookupOnly) {}
 };
 
 MergedReader::MergedReader(std::shared_ptr<const Table> table,

@@ -169,6 +169,9 @@ TEST(DocumentFileTest, RandomReadsEqualTheFullRenderAndUseCheckpoints) {
   }
   // Jumping around restarted renders from checkpoints, not from the start.
   EXPECT_GT(doc->restarts.load(), 0);
+  // Closing the handle joins its producers (spans rendering ahead), so the
+  // count below sees only the tail read's renders.
+  h->reset();
   // `tail`: the last bytes need at most one checkpoint interval of render.
   auto tail = file->Open();
   ASSERT_TRUE(tail.ok());
@@ -178,6 +181,45 @@ TEST(DocumentFileTest, RandomReadsEqualTheFullRenderAndUseCheckpoints) {
   EXPECT_EQ(std::string(buf.data(), *n),
             expected.substr(expected.size() - 100));
   EXPECT_EQ(doc->restarts.load(), restarts + 1);
+}
+
+// A sequential reader is served by spans that start at checkpoints and are
+// rendered ahead (on other threads) without re-rendering much; a random read
+// renders from the checkpoint before it to a bounded distance past it.
+TEST(DocumentFileTest, SequentialReadsRenderAheadAndRandomReadsStayBounded) {
+  MountContext ctx(Options(""));
+  auto doc = std::make_shared<LinesDocument>(120000, 64 << 10);
+  const std::string expected = doc->Expected();
+  auto file = MakeDocumentFile(&ctx, doc, FileAttr());
+  ASSERT_TRUE(file->GetAttr().ok());
+  auto h = file->Open();
+  ASSERT_TRUE(h.ok());
+  std::vector<char> buf(128 << 10);
+  for (uint64_t off = 0; off < expected.size(); off += buf.size()) {
+    Result<size_t> n = (*h)->Read(off, buf.size(), buf.data());
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    ASSERT_TRUE(std::string_view(buf.data(), *n) ==
+                std::string_view(expected).substr(off, buf.size()))
+        << "offset " << off;
+  }
+  h->reset();
+  EXPECT_GE(doc->restarts.load(), 2);  // spans after the first
+  const uint64_t sequential = ctx.bytes_rendered.load();
+  EXPECT_GE(sequential, expected.size());
+  EXPECT_LE(sequential, expected.size() + expected.size() / 4);
+
+  auto r = file->Open();
+  ASSERT_TRUE(r.ok());
+  const uint64_t mid = expected.size() / 2;
+  Result<size_t> n = (*r)->Read(mid, 4096, buf.data());
+  ASSERT_TRUE(n.ok());
+  EXPECT_TRUE(std::string_view(buf.data(), *n) ==
+              std::string_view(expected).substr(mid, 4096));
+  r->reset();
+  // From the checkpoint before `mid` (< 64 KiB + one line behind) to at
+  // most 256 KiB past it.
+  EXPECT_LE(ctx.bytes_rendered.load() - sequential,
+            uint64_t{(64 << 10) + (256 << 10) + 4096});
 }
 
 // A read just beyond a full window must wake the producer waiting for room
