@@ -3,6 +3,7 @@
 // checkpoints) and the per-partition files (fs/docs_tree.h).
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -50,8 +51,31 @@ class RowsDocument : public Document {
   }
 
   Status Render(const std::string* start, DocumentOutput* out) const override {
+    return RenderRange(start, nullptr, out);
+  }
+
+  std::vector<std::string> SizeSplits(size_t parts) const override {
+    std::vector<std::string> states;
+    Result<std::shared_ptr<const reader::Table>> table = model_->GetTable();
+    if (!table.ok()) return states;  // the sequential pass reports it
+    Result<std::vector<reader::TableCursor>> cuts =
+        reader::SplitTable(**table, parts);
+    if (!cuts.ok()) return states;
+    for (size_t i = 1; i < cuts->size(); ++i) {
+      states.push_back(EncodeTableCursor((*cuts)[i]));
+    }
+    return states;
+  }
+
+  Status RenderRange(const std::string* start, const std::string* stop,
+                     DocumentOutput* out) const override {
     SSTFS_ASSIGN_OR_RETURN(std::shared_ptr<const reader::Table> table,
                            model_->GetTable());
+    std::optional<reader::TableCursor> stop_cursor;
+    if (stop != nullptr) {
+      SSTFS_ASSIGN_OR_RETURN(
+          stop_cursor, DecodeTableCursor(*stop, table->sstables().size()));
+    }
     GateSink gate(out);
     std::unique_ptr<reader::RowSink> writer =
         reader::NewRowWriter(format_, &gate);
@@ -80,6 +104,9 @@ class RowsDocument : public Document {
         SSTFS_RETURN_IF_ERROR(writer->Flush());
         last = out->offset();
         out->Checkpoint(EncodeTableCursor(merged.cursor()));
+      }
+      if (stop_cursor && merged.AtCursor(*stop_cursor)) {
+        return writer->Flush();  // the next piece goes on from here
       }
       SSTFS_ASSIGN_OR_RETURN(bool more, merged.Next(writer.get(), nullptr));
       if (!more) break;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fs/mount_context.h"
 #include "fs/vtree.h"
@@ -60,6 +61,19 @@ class Document {
                         DocumentOutput* out) const = 0;
   // Whether the size pass is worth persisting in cache_dir (big inputs).
   virtual bool persist_size() const { return true; }
+
+  // For a size pass on several cores: restart states (as Checkpoint()
+  // takes) that cut the document into at most `parts` pieces; piece 0 runs
+  // from the start to states[0], piece i from states[i - 1] to states[i].
+  // Empty (the default) when the document cannot be cut.
+  virtual std::vector<std::string> SizeSplits(size_t parts) const { return {}; }
+  // Render(start, out), stopping before the restart point `stop` (a state
+  // from SizeSplits()); nullptr renders to the end.
+  virtual Status RenderRange(const std::string* start, const std::string* stop,
+                             DocumentOutput* out) const {
+    if (stop != nullptr) return Status::InvalidArgument("no splits");
+    return Render(start, out);
+  }
 };
 
 // A file node serving `doc`. `attr` gives mode/uid/gid/mtime (its size is

@@ -544,9 +544,7 @@ class DocumentFile final : public Node {
       return sized_;
     }
     DocumentSize entry;
-    CountingOutput out(&entry.checkpoints);
-    Status st = doc_->Render(nullptr, &out);
-    entry.size = out.offset();
+    Status st = CountSize(&entry);
     if (st.ok()) {
       sized_.size =
           ctx_->sizes().Put(identity_, std::move(entry), doc_->persist_size());
@@ -564,6 +562,58 @@ class DocumentFile final : public Node {
   }
 
  private:
+  // The size pass: counts bytes and collects checkpoints, on every core
+  // when the document can be cut into pieces (each piece counted from its
+  // cut, then the pieces joined: offsets shifted, each cut a checkpoint).
+  Status CountSize(DocumentSize* entry) const {
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::string> cuts;
+    if (cores > 1) cuts = doc_->SizeSplits(cores);
+    if (!cuts.empty()) {
+      const size_t n = cuts.size() + 1;
+      std::vector<DocumentSize> pieces(n);
+      std::vector<Status> status(n);
+      std::vector<std::thread> threads;
+      for (size_t i = 0; i < n; ++i) {
+        threads.emplace_back([&, i] {
+          CountingOutput out(&pieces[i].checkpoints);
+          status[i] = doc_->RenderRange(i == 0 ? nullptr : &cuts[i - 1],
+                                        i + 1 < n ? &cuts[i] : nullptr, &out);
+          pieces[i].size = out.offset();
+        });
+      }
+      for (std::thread& t : threads) t.join();
+      bool ok = true;
+      for (const Status& s : status) ok = ok && s.ok();
+      if (ok) {
+        uint64_t base = 0;
+        for (size_t i = 0; i < n; ++i) {
+          auto add = [&](uint64_t offset, std::string state) {
+            const uint64_t last = entry->checkpoints.empty()
+                                      ? 0
+                                      : entry->checkpoints.back().offset;
+            if (offset > last) {
+              entry->checkpoints.push_back({offset, std::move(state)});
+            }
+          };
+          if (i > 0) add(base, cuts[i - 1]);
+          for (DocumentCheckpoint& c : pieces[i].checkpoints) {
+            add(base + c.offset, std::move(c.state));
+          }
+          base += pieces[i].size;
+        }
+        entry->size = base;
+        return Status::Ok();
+      }
+      // A damaged input: the sequential pass finds where the bytes stop.
+    }
+    entry->checkpoints.clear();
+    CountingOutput out(&entry->checkpoints);
+    Status st = doc_->Render(nullptr, &out);
+    entry->size = out.offset();
+    return st;
+  }
+
   Status RenderAll(std::string* text) const {
     StringOutput out(text);
     Status st = doc_->Render(nullptr, &out);

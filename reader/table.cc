@@ -205,6 +205,18 @@ class MergeCore {
     return true;
   }
 
+  bool AtCursor(const TableCursor& c) const {
+    if (!opened_ || c.data_positions.size() != sources_.size()) {
+      return cursor() == c;
+    }
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      const uint64_t at = exhausted_[i] ? kCursorExhausted
+                                        : sources_[i].it->partition().position;
+      if (at != c.data_positions[i]) return false;
+    }
+    return true;
+  }
+
   TableCursor cursor() const {
     TableCursor c;
     c.data_positions.reserve(sources_.size());
@@ -271,6 +283,9 @@ Result<bool> MergedReader::Next(RowSink* rows, PartitionSummary* summary) {
   return impl_->Next(rows, summary, nullptr);
 }
 TableCursor MergedReader::cursor() const { return impl_->cursor(); }
+bool MergedReader::AtCursor(const TableCursor& c) const {
+  return impl_->AtCursor(c);
+}
 
 // Shared with history.cc: one partition through an observer.
 Status MergeOnePartition(const std::shared_ptr<const Table>& table,

@@ -92,6 +92,21 @@ struct TableCursor {
   friend bool operator==(const TableCursor&, const TableCursor&) = default;
 };
 
+// Cursors that cut the merged table into at most `parts` contiguous pieces
+// at partition boundaries, so the pieces can be rendered (or counted) in
+// parallel: piece i runs from cursors[i] (cursors[0] is the start of the
+// table) to cursors[i + 1], the last to the end. A MergedReader Seek()ed
+// to cursors[i] reaches cursor() == cursors[i + 1] exactly when it has
+// merged every partition before the boundary.
+// The boundaries are keys sampled from the Summary.db of the SSTable with
+// the most Data.db bytes; every SSTable is placed on its first partition at
+// or after each boundary through its own Summary.db and Index.db (never a
+// Data.db scan). One cursor (no split) when parts < 2, the table has less
+// than `min_piece_bytes` of Data.db per piece, or an SSTable lacks Index.db
+// or Summary.db or is in another partitioner's order.
+Result<std::vector<TableCursor>> SplitTable(const Table& table, size_t parts,
+                                            uint64_t min_piece_bytes = 8 << 20);
+
 // What partitions.csv says about one merged partition.
 struct PartitionSummary {
   std::string key;                 // serialized partition key
@@ -122,6 +137,8 @@ class MergedReader {
   Result<bool> Next(RowSink* rows, PartitionSummary* summary);
   // The position before the next partition Next() would merge.
   TableCursor cursor() const;
+  // cursor() == `c`, without building a cursor (checked per partition).
+  bool AtCursor(const TableCursor& c) const;
 
  private:
   class Impl;

@@ -293,8 +293,12 @@ bench_stages() {
   run_stage crc_digest "$sstablefs" verify --quick "$d"
   run_stage verify_full "$sstablefs" verify "$d"
   if [[ -x $bench_render ]]; then
+    run_stage decompress_crc "$bench_render" --emit decompress "$d"
+    run_stage decode "$bench_render" --emit decode "$d"
     run_stage render_jsonl_nofuse "$bench_render" --emit jsonl "$d"
   else
+    skipped stage_decompress_crc "no bench_render at $bench_render"
+    skipped stage_decode "no bench_render at $bench_render"
     skipped stage_render_jsonl_nofuse "no bench_render at $bench_render"
   fi
   run_stage dump_rows_one_sstable "$sstablefs" dump "$d" --rows
@@ -312,9 +316,12 @@ bench_stages() {
   run_stage fuse_read_rendered_cached cat "$f"
   stage_bytes=""
   do_unmount "$mnt"
-  # The unavoidable stages: reading, checksumming, decompressing and
-  # decoding Data.db (verify_full does the last two and its checks).
-  for n in raw_read crc_digest verify_full; do
+  # The unavoidable stages: reading, checksumming and decompressing, and
+  # decoding Data.db (each stage includes the ones before it; verify_full
+  # stands in for decoding when bench_render is missing).
+  local unavoidable="raw_read crc_digest decompress_crc decode"
+  [[ -n ${med[decode]:-} ]] || unavoidable="raw_read crc_digest verify_full"
+  for n in $unavoidable; do
     [[ -n ${med[$n]:-} ]] || continue
     if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${med[$n]}" "$slowest"; then
       slowest=${med[$n]}; slowest_name=$n
@@ -324,7 +331,8 @@ bench_stages() {
   echo "RESULT stage_ratio slowest_stage=$slowest_name slowest_stage_mb_s=$slowest_mbps" \
     "render_mount_mb_s=${render_jsonl_mbps:-?}" \
     "render_over_slowest=$([[ -n $render_jsonl_mbps ]] && ratio "$render_jsonl_mbps" "$slowest_mbps" || echo '?')" \
-    "dump_one_sstable_over_slowest=$(ratio "$slowest" "${med[dump_rows_one_sstable]}")"
+    "dump_one_sstable_over_slowest=$(ratio "$slowest" "${med[dump_rows_one_sstable]}")" \
+    "render_mount_over_render_nofuse=$([[ -n $render_jsonl_mbps && -n ${med[render_jsonl_nofuse]:-} ]] && ratio "$render_jsonl_mbps" "$(mbps "$bytes" "${med[render_jsonl_nofuse]}")" || echo '?')"
 }
 
 narrow_data="" narrow_table=""

@@ -41,12 +41,29 @@ class LinesDocument : public Document {
   }
 
   Status Render(const std::string* start, DocumentOutput* out) const override {
+    return RenderRange(start, nullptr, out);
+  }
+
+  // With set_splits(): cuts at whole lines, as a table is cut at partitions.
+  void set_splits(bool on) { splits_ = on; }
+  std::vector<std::string> SizeSplits(size_t parts) const override {
+    std::vector<std::string> cuts;
+    if (!splits_) return cuts;
+    for (size_t i = 1; i < parts; ++i) {
+      cuts.push_back(std::to_string(lines_ * i / parts));
+    }
+    return cuts;
+  }
+
+  Status RenderRange(const std::string* start, const std::string* stop,
+                     DocumentOutput* out) const override {
     renders.fetch_add(1);
     int line = start == nullptr ? 0 : std::stoi(*start);
     if (start != nullptr) restarts.fetch_add(1);
+    const int end = stop == nullptr ? lines_ : std::stoi(*stop);
     std::string buf;
     uint64_t last_checkpoint = out->offset();
-    for (; line < lines_; ++line) {
+    for (; line < end; ++line) {
       if (line == fail_at_) {
         SSTFS_RETURN_IF_ERROR(out->Append(buf));
         return Status::Corruption("lines.db", 1234, "bad line");
@@ -78,6 +95,7 @@ class LinesDocument : public Document {
   }
 
   mutable std::atomic<int> renders{0};
+  bool splits_ = false;
   mutable std::atomic<int> restarts{0};
 
  private:
@@ -220,6 +238,47 @@ TEST(DocumentFileTest, SequentialReadsRenderAheadAndRandomReadsStayBounded) {
   // most 256 KiB past it.
   EXPECT_LE(ctx.bytes_rendered.load() - sequential,
             uint64_t{(64 << 10) + (256 << 10) + 4096});
+}
+
+// The size pass cut into pieces counted on several threads gives the size
+// and (joined) checkpoints of one sequential pass: reads restarted from
+// them return the model's bytes. A damaged document falls back to the
+// sequential pass, which finds where its bytes stop.
+TEST(DocumentFileTest, SizePassOnSeveralCoresMatchesTheSequentialOne) {
+  for (int fail_at : {-1, 90000}) {
+    MountContext ctx(Options(""));
+    auto doc =
+        std::make_shared<LinesDocument>(120000, 64 << 10, fail_at, "split");
+    doc->set_splits(true);
+    const std::string expected = doc->Expected();
+    auto file = MakeDocumentFile(&ctx, doc, FileAttr());
+    Result<NodeAttr> attr = file->GetAttr();
+    ASSERT_TRUE(attr.ok());
+    if (std::thread::hardware_concurrency() > 1) {
+      EXPECT_GE(doc->renders.load(), 2) << "the pass was not split";
+    }
+    if (fail_at >= 0) {
+      EXPECT_EQ(attr->size, expected.size() + 1);
+      auto h = file->Open();
+      ASSERT_TRUE(h.ok());
+      std::vector<char> buf(4096);
+      EXPECT_FALSE((*h)->Read(expected.size() - 10, 4096, buf.data()).ok());
+      continue;
+    }
+    ASSERT_EQ(attr->size, expected.size());
+    auto h = file->Open();
+    ASSERT_TRUE(h.ok());
+    std::mt19937_64 rng(7);
+    std::vector<char> buf(8192);
+    for (int i = 0; i < 100; ++i) {
+      const uint64_t off = rng() % expected.size();
+      Result<size_t> n = (*h)->Read(off, buf.size(), buf.data());
+      ASSERT_TRUE(n.ok());
+      ASSERT_TRUE(std::string_view(buf.data(), *n) ==
+                  std::string_view(expected).substr(off, buf.size()))
+          << "offset " << off;
+    }
+  }
 }
 
 // A read just beyond a full window must wake the producer waiting for room

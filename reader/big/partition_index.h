@@ -57,9 +57,10 @@ class PartitionIndex {
   // serialized key is `key`, or std::nullopt when it is absent.
   Result<std::optional<IndexEntry>> Find(ByteView key) const;
 
-  // A reader over every Index.db entry, in order.
-  std::unique_ptr<IndexFileReader> NewReader() const {
-    return std::make_unique<IndexFileReader>(index_file_);
+  // A reader over the Index.db entries in order, from the entry that starts
+  // at `start` (0, or an index_position() of the summary).
+  std::unique_ptr<IndexFileReader> NewReader(uint64_t start = 0) const {
+    return std::make_unique<IndexFileReader>(index_file_, start);
   }
 
   const Partitioner& partitioner() const { return partitioner_; }
