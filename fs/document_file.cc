@@ -38,10 +38,10 @@ namespace {
 constexpr uint64_t kSmallDocument = 1 << 20;
 // Ring buffer of one span (smaller when the span is), and the history kept
 // behind the furthest read when a span streams.
-constexpr size_t kStreamCapacity = 2 << 20;
+constexpr size_t kStreamCapacity = 3 << 20;
 constexpr uint64_t kKeepBehind = 512 << 10;
 // Sequential reading: span length and how many spans render ahead.
-constexpr uint64_t kSpanBytes = 1 << 20;
+constexpr uint64_t kSpanBytes = 2 << 20;
 constexpr size_t kPrefetchSpans = 2;
 constexpr size_t kMaxStreams = kPrefetchSpans + 2;
 // A random read renders from the checkpoint before it to this far past it.
