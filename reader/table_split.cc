@@ -1,6 +1,7 @@
 // SplitTable (reader/table.h): cut points of the merged table for parallel
 // passes, found through the partition indexes.
 #include <algorithm>
+#include <optional>
 
 #include "reader/big/partition_index.h"
 #include "reader/sstable.h"
@@ -9,9 +10,12 @@
 namespace sstablefs::reader {
 namespace {
 
-// The Data.db position of `index`'s first partition at or after `key` in
-// partition order (token, then key bytes), or kCursorExhausted.
-Result<uint64_t> LowerBound(const PartitionIndex& index,
+// The Data.db position of `sstable`'s first partition at or after `key` in
+// partition order (token, then key bytes), or kCursorExhausted. The entry
+// found is confirmed against Data.db (FindPartition checks the key stored
+// there), so a damaged Index.db fails here instead of cutting the table at a
+// wrong place.
+Result<uint64_t> LowerBound(const SSTable& sstable, const PartitionIndex& index,
                             const Partitioner& partitioner, ByteView key,
                             const Token& token) {
   const IndexSummary* summary = index.summary();
@@ -26,7 +30,14 @@ Result<uint64_t> LowerBound(const PartitionIndex& index,
     const ByteView entry_key(std::string_view(entry.key));
     int c = partitioner.CompareTokens(partitioner.GetToken(entry_key), token);
     if (c == 0) c = entry_key.Compare(key);
-    if (c >= 0) return entry.data_position;
+    if (c < 0) continue;
+    SSTFS_ASSIGN_OR_RETURN(std::optional<uint64_t> confirmed,
+                           sstable.FindPartition(entry_key));
+    if (confirmed != entry.data_position) {
+      return Status::Corruption(index.index_path(), entry.index_position,
+                                "entry does not lead to its partition");
+    }
+    return entry.data_position;
   }
 }
 
@@ -65,8 +76,8 @@ Result<std::vector<TableCursor>> SplitTable(const Table& table, size_t parts,
     const Token token = partitioner.GetToken(key);
     TableCursor cut;
     for (size_t i = 0; i < sstables.size(); ++i) {
-      SSTFS_ASSIGN_OR_RETURN(uint64_t pos,
-                             LowerBound(*indexes[i], partitioner, key, token));
+      SSTFS_ASSIGN_OR_RETURN(uint64_t pos, LowerBound(*sstables[i], *indexes[i],
+                                                      partitioner, key, token));
       cut.data_positions.push_back(pos);
     }
     // Equal cuts (few samples) would make an empty piece.

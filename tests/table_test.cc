@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -40,6 +41,16 @@ constexpr char kM[] = "org.apache.cassandra.db.marshal.";
 std::string T(const std::string& s) { return kM + s; }
 
 // --- Rendering helpers ------------------------------------------------------
+
+// The first folder under `root` (itself included) holding a Data.db.
+std::string SSTableFolderUnder(const std::string& root) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.path().filename().string().ends_with("-Data.db")) {
+      return e.path().parent_path().string();
+    }
+  }
+  return root;
+}
 
 std::shared_ptr<const rd::Table> OpenFolder(const std::string& dir) {
   auto list = rd::ListSSTables(dir);
@@ -130,14 +141,8 @@ TEST(TableCorpusTest, MixedGenerationTypeMergesAllThree) {
     if (s["path"] == "scylla-misc/mixed_generation_type") set = &s;
   }
   ASSERT_NE(set, nullptr);
-  std::string dir = CorpusDir() + "/scylla-misc/mixed_generation_type";
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.path().filename().string().ends_with("-Data.db")) {
-      dir = e.path().parent_path().string();
-      break;
-    }
-  }
-  auto t = OpenFolder(dir);
+  auto t = OpenFolder(
+      SSTableFolderUnder(CorpusDir() + "/scylla-misc/mixed_generation_type"));
   ASSERT_EQ(t->sstables().size(), 3u);
   // Oldest first: numeric generations by value, then the UUID-style one.
   EXPECT_EQ(t->sstables()[0]->descriptor().generation, "3");
@@ -844,20 +849,61 @@ TEST(TableMergeTest, SplitPiecesRenderLikeTheWholeTable) {
 // writer_fidelity_test.)
 TEST(TableCorpusTest, SplitLeavesSingleSampleTablesWhole) {
   SSTFS_REQUIRE_CORPUS();
-  std::string dir = CorpusDir() + "/scylla-misc/mixed_generation_type";
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.path().filename().string().ends_with("-Data.db")) {
-      dir = e.path().parent_path().string();
-      break;
-    }
-  }
-  auto t = OpenFolder(dir);
+  auto t = OpenFolder(
+      SSTableFolderUnder(CorpusDir() + "/scylla-misc/mixed_generation_type"));
   ASSERT_GE(t->sstables().size(), 2u);
   auto cuts = rd::SplitTable(*t, 8, /*min_piece_bytes=*/1);
   ASSERT_TRUE(cuts.ok()) << cuts.status().ToString();
   ASSERT_EQ(cuts->size(), 1u);
   EXPECT_EQ((*cuts)[0].data_positions,
             std::vector<uint64_t>(t->sstables().size(), 0));
+}
+
+// A damaged Index.db makes SplitTable fail with an error naming the file
+// (the size pass then falls back to one sequential pass, which reports it),
+// never crash or cut at a wrong place.
+TEST(TableMergeTest, SplitOnTruncatedOrFlippedIndexFailsCleanly) {
+  for (bool truncate : {true, false}) {
+    Bytes b;
+    auto tw = ChurnedTable(&b, 1500);
+    std::string index;
+    for (const auto& e : std::filesystem::directory_iterator(tw->dir())) {
+      if (e.path().string().ends_with("2-big-Index.db")) index = e.path();
+    }
+    ASSERT_FALSE(index.empty());
+    const auto size = std::filesystem::file_size(index);
+    if (truncate) {
+      std::filesystem::resize_file(index, size / 2 + 3);
+    } else {
+      std::fstream f(index, std::ios::in | std::ios::out | std::ios::binary);
+      for (uint64_t off = 0; off < size; off += 97) {  // key lengths too
+        f.seekp(static_cast<std::streamoff>(off));
+        f.put(static_cast<char>(0xff));
+      }
+    }
+    auto table = tw->Open();
+    auto cuts = rd::SplitTable(*table, 8, /*min_piece_bytes=*/1);
+    if (!cuts.ok()) {
+      EXPECT_NE(cuts.status().message().find("Index.db"), std::string::npos)
+          << cuts.status().ToString();
+      continue;
+    }
+    // Whatever SplitTable still returns are partition boundaries of the
+    // merge (which reads Data.db only).
+    std::vector<rd::TableCursor> boundaries;
+    rd::MergedReader r(table, rd::RowOptions());
+    ASSERT_TRUE(r.SeekToFirst().ok());
+    while (true) {
+      boundaries.push_back(r.cursor());
+      auto more = r.Next(nullptr, nullptr);
+      ASSERT_TRUE(more.ok());
+      if (!*more) break;
+    }
+    for (const rd::TableCursor& c : *cuts) {
+      EXPECT_NE(std::find(boundaries.begin(), boundaries.end(), c),
+                boundaries.end());
+    }
+  }
 }
 
 TEST(TableMergeTest, KeyListerAndSinglePartitionReads) {
